@@ -46,9 +46,17 @@ bool ConnectionGuard::busy() const
 
 void ConnectionGuard::armTimer()
 {
-    if (m_phase != Phase::Idle)
-        m_timer.start(m_limits.requestTimeoutMs);
-    else if (m_pending.isEmpty())
+    if (m_phase != Phase::Idle) {
+        // The request deadline runs from the request's first byte; more bytes do not extend it,
+        // or a client trickling one byte at a time would never time out.
+        if (!m_requestDeadline) {
+            m_requestDeadline = true;
+            m_timer.start(m_limits.requestTimeoutMs);
+        }
+        return;
+    }
+    m_requestDeadline = false;
+    if (m_pending.isEmpty())
         m_timer.start(m_limits.idleTimeoutMs);
     else
         m_timer.stop(); // a handler owns the request; it answers in its own time
@@ -114,6 +122,7 @@ void ConnectionGuard::feed(const char *data, qsizetype size)
             }
             m_phase = Phase::Headers;
             m_headerBuf.clear();
+            m_requestDeadline = true;
             m_timer.start(m_limits.requestTimeoutMs);
             break;
         case Phase::Headers: {

@@ -68,6 +68,7 @@ private:
     bool m_currentClose = false;
     QQueue<Pending> m_pending; // parsed, not yet answered
     QTimer m_timer;
+    bool m_requestDeadline = false;
     bool m_rejected = false;
     bool m_draining = false;
 };

@@ -72,7 +72,8 @@ std::optional<ApiResult> RequestDispatcher::makeRequest(const QHttpServerRequest
         return ApiResult::fromError(ApiError(ErrorCode::NotImplemented,
                                              QStringLiteral("This method is not supported."))
                                         .withHeader("Allow", "GET, HEAD, POST, PUT, PATCH, DELETE"));
-    out->query = QUrlQuery(url.query(QUrl::FullyEncoded));
+    // '+' in a query means a space (form encoding); a literal plus arrives as %2B.
+    out->query = QUrlQuery(url.query(QUrl::FullyEncoded).replace(u'+', QStringLiteral("%20")));
     out->body = in.body();
     return std::nullopt;
 }
