@@ -55,29 +55,43 @@ bool DatabaseBootstrap::prepare(const Options &options, QString *error,
         *error = QStringLiteral("cannot prepare database roles: %1").arg(*error);
         return false;
     }
+    // Refuse a runtime role that could step around row-level security before touching anything.
+    std::optional<ConnectionSettings> operatorRuntime;
+    if (!options.runtimeDatabaseUrl.isEmpty()) {
+        operatorRuntime = ConnectionSettings::fromUrl(options.runtimeDatabaseUrl, error);
+        if (!operatorRuntime)
+            return false;
+    }
+    const QString runtimeUser = operatorRuntime ? operatorRuntime->user : m_roles.runtime;
+    const QStringList problems = DatabaseRoles::runtimeRoleProblems(db, runtimeUser, error);
+    if (!problems.isEmpty()) {
+        *error = QStringLiteral("refusing to serve through this runtime role: ") +
+                 problems.join(QStringLiteral("; "));
+        return false;
+    }
+    if (operatorRuntime && runtimeUser != m_roles.runtime &&
+        !sql::exec(db, QStringLiteral("GRANT ") + sql::quoteIdent(m_roles.runtime) + QStringLiteral(" TO ") +
+                           sql::quoteIdent(runtimeUser),
+                   error)) {
+        // Grants are made to the managed runtime role; an operator's role gets them through
+        // membership.
+        *error = QStringLiteral("cannot grant %1 to %2: %3").arg(m_roles.runtime, runtimeUser, *error);
+        return false;
+    }
+
     Migrator migrator(db, m_roles);
     if (options.migrateControl && !migrator.migrateControl(error, progress))
         return false;
     if (options.migrateTenants && !migrator.migrateTenants(error, progress))
         return false;
 
-    if (!options.runtimeDatabaseUrl.isEmpty()) {
-        auto runtime = ConnectionSettings::fromUrl(options.runtimeDatabaseUrl, error);
-        if (!runtime)
-            return false;
-        m_runtime = *runtime;
+    if (operatorRuntime) {
+        m_runtime = *operatorRuntime;
     } else {
         QString password;
         if (!DatabaseRoles::runtimePassword(db, m_roles, &password, error))
             return false;
         m_runtime = m_admin.withUser(m_roles.runtime, password);
-    }
-    // Refuse to serve through a role that could step around row-level security.
-    const QStringList problems = DatabaseRoles::runtimeRoleProblems(db, m_runtime.user, error);
-    if (!problems.isEmpty()) {
-        *error = QStringLiteral("refusing to serve through this runtime role: ") +
-                 problems.join(QStringLiteral("; "));
-        return false;
     }
     return true;
 }

@@ -36,9 +36,10 @@ bool createRole(QSqlDatabase &db, const QString &role, const QString &attributes
     bool exists = false;
     if (!roleExists(db, role, &exists, error))
         return false;
+    // An existing role is left as it is: ALTER ROLE ... NOSUPERUSER needs a superuser, and the
+    // runtime role's attributes are checked before serving anyway (runtimeRoleProblems).
     if (exists)
-        return sql::exec(db, QStringLiteral("ALTER ROLE ") + sql::quoteIdent(role) + u' ' + attributes,
-                         error);
+        return true;
     QString e;
     if (sql::exec(db, QStringLiteral("CREATE ROLE ") + sql::quoteIdent(role) + u' ' + attributes,
                   &e))

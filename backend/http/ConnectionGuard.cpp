@@ -3,6 +3,8 @@
 
 #include "http/ApiResult.h"
 #include "http/HttpWire.h"
+#include "http/ErrorCatalog.h"
+#include "core/StructuredLog.h"
 
 #include <QLoggingCategory>
 
@@ -82,6 +84,11 @@ void ConnectionGuard::reject(const ApiError &error)
         return;
     m_rejected = true;
     m_timer.stop();
+    const auto entry = ErrorCatalog::entry(error.code);
+    StructuredLog::write(lcGuard(), QtInfoMsg, QStringLiteral("request rejected"),
+                         {{QStringLiteral("status"), entry.status},
+                          {QStringLiteral("code"), QString::fromLatin1(entry.code)},
+                          {QStringLiteral("remote"), m_socket->peerAddress().toString()}});
     m_socket->readAll(); // Qt HTTP Server's slot, which runs next, finds nothing to parse
     m_socket->write(HttpWire::encode(ApiResult::fromError(error), {false, true}));
     m_socket->disconnectFromHost();

@@ -223,6 +223,11 @@ int ServerCommandLine::run(int argc, char **argv)
     dbOptions.runtimeDatabaseUrl =
         s.get(QStringLiteral("runtime-database-url"), "TENANTRY_RUNTIME_DATABASE_URL");
     dbOptions.dataDir = s.get(QStringLiteral("data-dir"), "TENANTRY_DATA_DIR", defaultDataDir());
+    for (const QString &url : {dbOptions.databaseUrl, dbOptions.runtimeDatabaseUrl}) {
+        QString urlError;
+        if (!url.isEmpty() && !ConnectionSettings::fromUrl(url, &urlError))
+            return usage(urlError);
+    }
 
     if (command == u"serve")
         return runServe(s, dbOptions);

@@ -191,7 +191,7 @@ private Q_SLOTS:
     void migrateUpgradesOutdatedTenantSchemas()
     {
         // A tenant recorded at an older version gets the missing migrations applied. Simulate by
-        // dropping a tenant's tables and recording version 0, as if provisioned before 0001.
+        // emptying a tenant's schema and recording version 0, as if provisioned before 0001.
         TenantSpec spec;
         spec.name = QStringLiteral("Old Timer");
         QString error;
@@ -200,9 +200,8 @@ private Q_SLOTS:
         QSqlDatabase admin = m_boot.admin();
         const QString schema = sql::quoteIdent(r->tenant.schema);
         QVERIFY(sql::exec(admin,
-                          QStringLiteral("DROP TABLE %1.invites, %1.projects, %1.users, %1.roles, "
-                                         "%1.settings")
-                              .arg(schema),
+                          QStringLiteral("DROP SCHEMA %1 CASCADE; CREATE SCHEMA %1 AUTHORIZATION %2")
+                              .arg(schema, sql::quoteIdent(m_boot.roles().owner)),
                           &error));
         QVERIFY(sql::exec(admin, QStringLiteral("UPDATE tenantry_control.tenants SET schema_version = 0 "
                                                 "WHERE id = '%1'")

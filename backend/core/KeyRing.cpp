@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/KeyRing.h"
+
+#include <QLoggingCategory>
+
+namespace tenantry {
+
+Q_LOGGING_CATEGORY(lcKeys, "tenantry.keys")
+
+KeyRing::KeyRing(KeyEncryption kek, int retentionSeconds)
+    : m_kek(std::move(kek))
+    , m_retention(retentionSeconds)
+{
+}
+
+std::shared_ptr<const SigningKeyStore::KeySet> KeyRing::keys() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_keys;
+}
+
+bool KeyRing::reload(QSqlDatabase &db, QString *error)
+{
+    auto loaded = SigningKeyStore::load(db, m_kek, m_retention, error);
+    if (!loaded)
+        return false;
+    QMutexLocker lock(&m_mutex);
+    const bool changed = !m_keys || m_keys->current.kid() != loaded->current.kid() ||
+                         m_keys->published.size() != loaded->published.size();
+    m_keys = std::make_shared<const SigningKeyStore::KeySet>(std::move(*loaded));
+    m_loaded.start();
+    if (changed) {
+        m_generation.fetch_add(1);
+        qCInfo(lcKeys).noquote() << "signing key" << m_keys->current.kid() << "current,"
+                                 << m_keys->published.size() << "published";
+    }
+    return true;
+}
+
+void KeyRing::refresh(QSqlDatabase &db, qint64 maxAgeMs, bool force)
+{
+    {
+        QMutexLocker lock(&m_mutex);
+        const qint64 age = m_loaded.isValid() ? m_loaded.elapsed() : std::numeric_limits<qint64>::max();
+        if (age < maxAgeMs && !(force && age > 5000))
+            return;
+        m_loaded.start(); // claim this reload; others keep using the current snapshot
+    }
+    QString error;
+    if (!reload(db, &error))
+        qCWarning(lcKeys).noquote() << "reloading signing keys failed:" << error;
+}
+
+} // namespace tenantry
