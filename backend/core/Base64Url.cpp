@@ -9,8 +9,7 @@ namespace {
 
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-constexpr std::array<qint8, 256> makeDecodeTable()
-{
+constexpr std::array<qint8, 256> makeDecodeTable() {
     std::array<qint8, 256> table{};
     for (auto &entry : table)
         entry = -1;
@@ -23,8 +22,7 @@ constexpr std::array<qint8, 256> kDecodeTable = makeDecodeTable();
 
 } // namespace
 
-QByteArray Base64Url::encode(QByteArrayView data)
-{
+QByteArray Base64Url::encode(QByteArrayView data) {
     QByteArray out;
     out.reserve((data.size() * 4 + 2) / 3);
     const auto *bytes = reinterpret_cast<const unsigned char *>(data.data());
@@ -50,8 +48,7 @@ QByteArray Base64Url::encode(QByteArrayView data)
     return out;
 }
 
-std::optional<QByteArray> Base64Url::decode(QByteArrayView text)
-{
+std::optional<QByteArray> Base64Url::decode(QByteArrayView text) {
     const qsizetype size = text.size();
     // One leftover character carries only 6 bits: no whole byte can come from it.
     if (size % 4 == 1)

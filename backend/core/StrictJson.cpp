@@ -17,12 +17,9 @@ public:
     Validator(const QByteArray &text, int maxDepth)
         : m_data(text.constData())
         , m_size(text.size())
-        , m_maxDepth(maxDepth)
-    {
-    }
+        , m_maxDepth(maxDepth) {}
 
-    bool run()
-    {
+    bool run() {
         skipWhitespace();
         if (atEnd() || peek() != '{')
             return fail("top level is not an object");
@@ -40,16 +37,14 @@ private:
     bool atEnd() const { return m_pos >= m_size; }
     unsigned char peek() const { return static_cast<unsigned char>(m_data[m_pos]); }
 
-    bool fail(const char *reason)
-    {
+    bool fail(const char *reason) {
         if (m_error.isEmpty())
-            m_error = QString::fromLatin1(reason) + QStringLiteral(" at byte ") +
-                      QString::number(m_pos);
+            m_error =
+                QString::fromLatin1(reason) + QStringLiteral(" at byte ") + QString::number(m_pos);
         return false;
     }
 
-    void skipWhitespace()
-    {
+    void skipWhitespace() {
         // RFC 8259 §2: only these four; no comments, no NBSP, no BOM.
         while (!atEnd()) {
             const unsigned char c = peek();
@@ -59,16 +54,14 @@ private:
         }
     }
 
-    bool expect(char c)
-    {
+    bool expect(char c) {
         if (atEnd() || peek() != static_cast<unsigned char>(c))
             return fail("unexpected character");
         ++m_pos;
         return true;
     }
 
-    bool parseValue(int depth)
-    {
+    bool parseValue(int depth) {
         if (atEnd())
             return fail("unexpected end of input");
         switch (peek()) {
@@ -89,8 +82,7 @@ private:
         }
     }
 
-    bool parseLiteral(const char *literal)
-    {
+    bool parseLiteral(const char *literal) {
         for (const char *p = literal; *p; ++p) {
             if (atEnd() || peek() != static_cast<unsigned char>(*p))
                 return fail("invalid literal");
@@ -99,8 +91,7 @@ private:
         return true;
     }
 
-    bool parseObject(int depth)
-    {
+    bool parseObject(int depth) {
         if (depth > m_maxDepth)
             return fail("nesting too deep");
         ++m_pos; // '{'
@@ -138,8 +129,7 @@ private:
         }
     }
 
-    bool parseArray(int depth)
-    {
+    bool parseArray(int depth) {
         if (depth > m_maxDepth)
             return fail("nesting too deep");
         ++m_pos; // '['
@@ -164,8 +154,7 @@ private:
         }
     }
 
-    static int hexValue(unsigned char c)
-    {
+    static int hexValue(unsigned char c) {
         if (c >= '0' && c <= '9')
             return c - '0';
         if (c >= 'a' && c <= 'f')
@@ -175,8 +164,7 @@ private:
         return -1;
     }
 
-    bool parseHex4(char16_t *out)
-    {
+    bool parseHex4(char16_t *out) {
         if (m_size - m_pos < 4)
             return fail("truncated \\u escape");
         unsigned value = 0;
@@ -192,8 +180,7 @@ private:
     }
 
     // Validates one UTF-8 sequence (RFC 3629 Table 3 ranges) starting at m_pos.
-    bool parseUtf8(QString *out)
-    {
+    bool parseUtf8(QString *out) {
         const unsigned char lead = peek();
         int length = 0;
         char32_t cp = 0;
@@ -236,8 +223,7 @@ private:
         return true;
     }
 
-    bool parseString(QString *out)
-    {
+    bool parseString(QString *out) {
         ++m_pos; // '"'
         for (;;) {
             if (atEnd())
@@ -318,8 +304,7 @@ private:
         }
     }
 
-    bool parseNumber()
-    {
+    bool parseNumber() {
         const qsizetype start = m_pos;
         auto digits = [this] {
             const qsizetype from = m_pos;
@@ -364,16 +349,15 @@ private:
     QString m_error;
 };
 
-void setError(QString *error, const QString &text)
-{
+void setError(QString *error, const QString &text) {
     if (error)
         *error = text;
 }
 
 } // namespace
 
-bool StrictJson::validate(const QByteArray &utf8, QString *error, int maxDepth, qsizetype maxBytes)
-{
+bool StrictJson::validate(const QByteArray &utf8, QString *error, int maxDepth,
+                          qsizetype maxBytes) {
     if (utf8.size() > maxBytes) {
         setError(error, QStringLiteral("input larger than %1 bytes").arg(maxBytes));
         return false;
@@ -391,8 +375,7 @@ bool StrictJson::validate(const QByteArray &utf8, QString *error, int maxDepth, 
 }
 
 std::optional<QJsonObject> StrictJson::parseObject(const QByteArray &utf8, QString *error,
-                                                   int maxDepth, qsizetype maxBytes)
-{
+                                                   int maxDepth, qsizetype maxBytes) {
     if (!validate(utf8, error, maxDepth, maxBytes))
         return std::nullopt;
     QJsonParseError parseError;
