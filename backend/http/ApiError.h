@@ -2,6 +2,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QJsonObject>
 #include <QList>
 #include <QPair>
 #include <QString>
@@ -34,6 +35,10 @@ enum class ErrorCode {
     NotReady,
     ShuttingDown,
     TooManyConnections,
+    InvalidGrant,
+    UnsupportedGrantType,
+    InvalidRequest,
+    MfaRequired,
     Internal,
 };
 
@@ -41,6 +46,7 @@ struct ApiError {
     ErrorCode code = ErrorCode::Internal;
     QString detail; // safe for the client: never SQL, paths or stack traces
     QList<QPair<QByteArray, QByteArray>> headers;
+    QJsonObject extensions; // extra RFC 9457 members (e.g. OAuth's "error")
 
     ApiError() = default;
     ApiError(ErrorCode c, QString d = {})

@@ -53,6 +53,14 @@ ErrorCatalog::Entry ErrorCatalog::entry(ErrorCode code)
         return {503, "shutting_down", "Server is shutting down"};
     case ErrorCode::TooManyConnections:
         return {503, "too_many_connections", "Too many connections"};
+    case ErrorCode::InvalidGrant:
+        return {400, "invalid_grant", "Invalid credentials or grant"};
+    case ErrorCode::UnsupportedGrantType:
+        return {400, "unsupported_grant_type", "Unsupported grant type"};
+    case ErrorCode::InvalidRequest:
+        return {400, "invalid_request", "Invalid request"};
+    case ErrorCode::MfaRequired:
+        return {401, "mfa_required", "A second factor is required"};
     case ErrorCode::Internal:
         break;
     }
@@ -70,6 +78,10 @@ QByteArray ErrorCatalog::problemBody(const ApiError &error, const QString &insta
     o.insert(QStringLiteral("code"), QString::fromLatin1(e.code));
     o.insert(QStringLiteral("detail"),
              error.detail.isEmpty() ? QString::fromLatin1(e.title) : error.detail);
+    for (auto it = error.extensions.begin(); it != error.extensions.end(); ++it) {
+        if (!o.contains(it.key()))
+            o.insert(it.key(), it.value());
+    }
     if (!instance.isEmpty())
         o.insert(QStringLiteral("instance"), instance);
     return QJsonDocument(o).toJson(QJsonDocument::Compact);

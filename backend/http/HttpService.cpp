@@ -71,10 +71,11 @@ int openSocket(const QHostAddress &host, quint16 *port, bool reusePort, bool doL
 } // namespace
 
 HttpService::HttpService(std::shared_ptr<const Router> router, HttpLimits limits,
-                         ConnectionSettings runtime)
+                         ConnectionSettings runtime, ServerContext *server)
     : m_router(std::move(router))
     , m_limits(limits)
     , m_runtime(std::move(runtime))
+    , m_server(server)
 {
 }
 
@@ -83,7 +84,8 @@ HttpService::~HttpService()
     drain();
 }
 
-bool HttpService::start(const QHostAddress &host, quint16 port, int workers, QString *error)
+bool HttpService::start(const QHostAddress &host, quint16 port, int workers, QString *error,
+                        const std::function<void(quint16)> &onBound)
 {
     // Probe without SO_REUSEPORT first: otherwise a second server on the same port would
     // silently share it with the first instead of failing.
@@ -94,6 +96,8 @@ bool HttpService::start(const QHostAddress &host, quint16 port, int workers, QSt
     ::close(probe);
     m_address = host;
     m_port = chosen;
+    if (onBound)
+        onBound(m_port);
     for (int i = 0; i < std::max(1, workers); ++i) {
         quint16 p = m_port;
         const int fd = openSocket(host, &p, true, true, error);
@@ -101,7 +105,7 @@ bool HttpService::start(const QHostAddress &host, quint16 port, int workers, QSt
             drain();
             return false;
         }
-        auto *worker = new HttpWorker(i, fd, m_router, m_limits, m_runtime);
+        auto *worker = new HttpWorker(i, fd, m_router, m_limits, m_runtime, m_server);
         worker->start();
         if (!worker->waitUntilServing(error)) {
             worker->wait();

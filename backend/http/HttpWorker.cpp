@@ -19,12 +19,13 @@ namespace tenantry {
 Q_LOGGING_CATEGORY(lcWorker, "tenantry.http.worker")
 
 HttpWorker::HttpWorker(int index, int listenFd, std::shared_ptr<const Router> router,
-                       HttpLimits limits, ConnectionSettings runtime)
+                       HttpLimits limits, ConnectionSettings runtime, ServerContext *server)
     : m_index(index)
     , m_fd(listenFd)
     , m_router(std::move(router))
     , m_limits(limits)
     , m_runtime(std::move(runtime))
+    , m_server(server)
 {
     setObjectName(QStringLiteral("http-worker-%1").arg(index));
 }
@@ -82,7 +83,7 @@ void HttpWorker::requestDrain()
 void HttpWorker::run()
 {
     {
-        WorkerContext context(m_index, m_runtime);
+        WorkerContext context(m_index, m_runtime, m_server);
         QHttpServer http;
         RequestDispatcher dispatcher(*m_router, context);
         // No Qt routes: every request reaches our router through the missing handler.

@@ -14,6 +14,7 @@
 namespace tenantry {
 
 class GuardedTcpServer;
+struct ServerContext;
 
 // One worker thread: its own QHttpServer, its own listening socket on the shared port
 // (SO_REUSEPORT: the kernel spreads connections), its own database connection. Nothing of one
@@ -22,7 +23,7 @@ class HttpWorker : public QThread {
     Q_OBJECT
 public:
     HttpWorker(int index, int listenFd, std::shared_ptr<const Router> router, HttpLimits limits,
-               ConnectionSettings runtime);
+               ConnectionSettings runtime, ServerContext *server);
     ~HttpWorker() override;
 
     // Blocks until the worker serves (or failed to start).
@@ -40,6 +41,7 @@ private:
     std::shared_ptr<const Router> m_router;
     HttpLimits m_limits;
     ConnectionSettings m_runtime;
+    ServerContext *m_server;
     QSemaphore m_started;
     QString m_startError;
     QPointer<GuardedTcpServer> m_tcp;

@@ -5,7 +5,11 @@
 #include "core/StructuredLog.h"
 #include "core/TenantProvisioner.h"
 #include "core/TenantRegistry.h"
+#include "core/SigningKeyStore.h"
+#include "core/SqlSupport.h"
 #include "http/HealthRoutes.h"
+#include "http/IdentityRoutes.h"
+#include "http/ServerContext.h"
 #include "http/HttpService.h"
 #include "http/SignalWatcher.h"
 
@@ -93,9 +97,12 @@ const QSet<QString> kCommon = {QStringLiteral("database-url"),
                                QStringLiteral("public-url"),
                                QStringLiteral("smtp-url"),
                                QStringLiteral("smtp-from"),
-                               QStringLiteral("allow-private-webhooks")};
+                               QStringLiteral("allow-private-webhooks"),
+                               QStringLiteral("key-encryption-key")};
 
-int runServe(const Settings &s, DatabaseBootstrap::Options dbOptions);
+int runServe(const Settings &s, DatabaseBootstrap::Options dbOptions, const QString &kekText);
+int runKeysRotate(const QCommandLineParser &p, DatabaseBootstrap::Options dbOptions,
+                  const QString &kekText);
 int runMigrate(DatabaseBootstrap::Options dbOptions);
 int runTenantCreate(const QCommandLineParser &p, DatabaseBootstrap::Options dbOptions);
 int runTenantList(const QCommandLineParser &p, DatabaseBootstrap::Options dbOptions);
@@ -114,7 +121,8 @@ int ServerCommandLine::run(int argc, char **argv)
                        "  serve (default)   run the API\n"
                        "  migrate           upgrade the control schema and every tenant schema\n"
                        "  tenant create     provision a tenant (idempotent on slug)\n"
-                       "  tenant list       list tenants"));
+                       "  tenant list       list tenants\n"
+                       "  keys rotate       make a new token signing key current"));
     p.addHelpOption();
     p.addVersionOption();
     p.addPositionalArgument(QStringLiteral("command"), QStringLiteral("serve | migrate | tenant"));
@@ -148,6 +156,11 @@ int ServerCommandLine::run(int argc, char **argv)
         {QStringLiteral("owner-password"), QStringLiteral("First owner's password."),
          QStringLiteral("P")},
         {QStringLiteral("json"), QStringLiteral("JSON output.")},
+        {QStringLiteral("key-encryption-key"),
+         QStringLiteral("Base64 32-byte key sealing secrets at rest (default: <data-dir>/kek)."),
+         QStringLiteral("KEY")},
+        {QStringLiteral("alg"), QStringLiteral("Signing algorithm for keys rotate: ES256 or EdDSA."),
+         QStringLiteral("ALG")},
     });
     if (!p.parse(QCoreApplication::arguments()))
         return usage(p.errorText());
@@ -169,6 +182,13 @@ int ServerCommandLine::run(int argc, char **argv)
         allowed += {QStringLiteral("listen"), QStringLiteral("workers"), QStringLiteral("tls-cert"),
                     QStringLiteral("tls-key")};
     } else if (command == u"migrate") {
+    } else if (command == u"keys") {
+        sub = args.value(1);
+        expectedArgs = 2;
+        if (sub != u"rotate")
+            return usage(sub.isEmpty() ? QStringLiteral("keys needs a subcommand: rotate")
+                                       : QStringLiteral("unknown keys subcommand \"%1\"").arg(sub));
+        allowed += {QStringLiteral("alg")};
     } else if (command == u"tenant") {
         sub = args.value(1);
         expectedArgs = 2;
@@ -229,8 +249,11 @@ int ServerCommandLine::run(int argc, char **argv)
             return usage(urlError);
     }
 
+    const QString kekText = s.get(QStringLiteral("key-encryption-key"), "TENANTRY_KEY_ENCRYPTION_KEY");
     if (command == u"serve")
-        return runServe(s, dbOptions);
+        return runServe(s, dbOptions, kekText);
+    if (command == u"keys")
+        return runKeysRotate(p, dbOptions, kekText);
     if (command == u"migrate")
         return runMigrate(dbOptions);
     if (sub == u"create")
@@ -240,7 +263,48 @@ int ServerCommandLine::run(int argc, char **argv)
 
 namespace {
 
-int runServe(const Settings &s, DatabaseBootstrap::Options dbOptions)
+// Runs `work` on the admin connection acting as the owner role.
+template <typename Fn> bool asOwner(DatabaseBootstrap &db, QString *error, Fn &&work)
+{
+    QSqlDatabase admin = db.admin();
+    if (!sql::exec(admin, QStringLiteral("SET ROLE ") + sql::quoteIdent(db.roles().owner), error))
+        return false;
+    const bool ok = work(admin);
+    QString ignored;
+    sql::exec(admin, QStringLiteral("RESET ROLE"), &ignored);
+    return ok;
+}
+
+int runKeysRotate(const QCommandLineParser &p, DatabaseBootstrap::Options dbOptions,
+                  const QString &kekText)
+{
+    SigningKey::Type type = SigningKey::Type::Es256;
+    const QString alg = p.value(QStringLiteral("alg"));
+    if (alg == u"EdDSA")
+        type = SigningKey::Type::EdDsa;
+    else if (!alg.isEmpty() && alg != u"ES256")
+        return usage(QStringLiteral("--alg must be ES256 or EdDSA"));
+    QString error;
+    const auto kek = KeyEncryption::load(kekText, dbOptions.dataDir, &error);
+    if (!kek)
+        return failed(error);
+    DatabaseBootstrap db;
+    dbOptions.migrateTenants = false;
+    if (!db.prepare(dbOptions, &error))
+        return failed(error);
+    std::optional<SigningKey> key;
+    if (!asOwner(db, &error, [&](QSqlDatabase &admin) {
+            key = SigningKeyStore::rotate(admin, *kek, type, &error);
+            return key.has_value();
+        }))
+        return failed(QStringLiteral("cannot rotate keys: %1").arg(error));
+    out(QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("kid"), key->kid()},
+                                                    {QStringLiteral("alg"), key->alg()}})
+                              .toJson(QJsonDocument::Compact)));
+    return 0;
+}
+
+int runServe(const Settings &s, DatabaseBootstrap::Options dbOptions, const QString &kekText)
 {
     const QString listen = s.get(QStringLiteral("listen"), nullptr, QStringLiteral("127.0.0.1:8080"));
     const qsizetype colon = listen.lastIndexOf(u':');
@@ -266,19 +330,59 @@ int runServe(const Settings &s, DatabaseBootstrap::Options dbOptions)
         return usage(QStringLiteral("TLS termination is not built in yet; run behind a reverse "
                                     "proxy (docs/runbooks/reverse-proxy.md)"));
 
-    DatabaseBootstrap db;
     QString error;
+    auto kek = KeyEncryption::load(kekText, dbOptions.dataDir, &error);
+    if (!kek)
+        return failed(error);
+    DatabaseBootstrap db;
     if (!db.prepare(dbOptions, &error, [](const QString &line) {
             qCInfo(lcServer).noquote() << line;
         }))
         return failed(error);
+    if (!asOwner(db, &error, [&](QSqlDatabase &admin) {
+            return SigningKeyStore::ensureCurrent(admin, *kek, &error);
+        }))
+        return failed(QStringLiteral("cannot prepare signing keys: %1").arg(error));
     db.closeAdmin(); // serve through the runtime role only
+
+    ServerContext context;
+    IdentityConfig identity;
+    context.initIdentity(identity, *kek);
+    {
+        const QString name = QStringLiteral("tenantry-startup");
+        {
+            QSqlDatabase runtime = db.runtimeSettings().open(name, &error);
+            if (!runtime.isOpen() || !context.keys->reload(runtime, &error)) {
+                runtime.close();
+                QSqlDatabase::removeDatabase(name);
+                db.shutdown();
+                return failed(QStringLiteral("cannot load signing keys: %1").arg(error));
+            }
+            runtime.close();
+        }
+        QSqlDatabase::removeDatabase(name);
+    }
 
     auto router = std::make_shared<Router>();
     HealthRoutes::registerOn(*router);
+    IdentityRoutes::registerOn(*router);
 
-    HttpService service(router, HttpLimits{}, db.runtimeSettings());
-    if (!service.start(address, quint16(port), workers, &error)) {
+    const QString publicUrl = s.get(QStringLiteral("public-url"), "TENANTRY_PUBLIC_URL");
+    HttpService service(router, HttpLimits{}, db.runtimeSettings(), &context);
+    if (!service.start(address, quint16(port), workers, &error, [&](quint16 bound) {
+            QString issuer = publicUrl;
+            if (issuer.isEmpty())
+                issuer = QStringLiteral("http://%1:%2")
+                             .arg(address.protocol() == QAbstractSocket::IPv6Protocol
+                                      ? u'[' + address.toString() + u']'
+                                      : address.toString())
+                             .arg(bound);
+            while (issuer.endsWith(u'/'))
+                issuer.chop(1);
+            context.identity.issuer = issuer;
+            context.tokens = std::make_unique<TokenService>(context.identity, *context.keys,
+                                                            context.throttle, *context.secrets);
+        })) {
         db.shutdown();
         return failed(error);
     }

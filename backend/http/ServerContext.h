@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "core/KeyEncryption.h"
+#include "core/KeyRing.h"
+#include "core/LoginThrottle.h"
+#include "core/TokenService.h"
+
+#include <memory>
+
+namespace tenantry {
+
+// What all worker threads of one server process share. Everything here is thread-safe or
+// immutable after start-up; per-thread state lives in WorkerContext.
+struct ServerContext {
+    IdentityConfig identity;
+    std::unique_ptr<KeyEncryption> secrets;
+    std::unique_ptr<KeyRing> keys;
+    LoginThrottle throttle;
+    std::unique_ptr<TokenService> tokens;
+
+    // Wires the identity parts once the key-encryption key and config are known.
+    void initIdentity(IdentityConfig config, KeyEncryption kek)
+    {
+        identity = std::move(config);
+        secrets = std::make_unique<KeyEncryption>(kek);
+        keys = std::make_unique<KeyRing>(std::move(kek),
+                                         identity.accessTokenSeconds + identity.leewaySeconds + 60);
+        tokens = std::make_unique<TokenService>(identity, *keys, throttle, *secrets);
+    }
+};
+
+} // namespace tenantry
