@@ -39,6 +39,7 @@ enum class ErrorCode {
     UnsupportedGrantType,
     InvalidRequest,
     MfaRequired,
+    SupportAccessDenied,
     Internal,
 };
 

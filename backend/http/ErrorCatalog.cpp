@@ -61,6 +61,8 @@ ErrorCatalog::Entry ErrorCatalog::entry(ErrorCode code)
         return {400, "invalid_request", "Invalid request"};
     case ErrorCode::MfaRequired:
         return {401, "mfa_required", "A second factor is required"};
+    case ErrorCode::SupportAccessDenied:
+        return {403, "support_access_denied", "Support access is not allowed"};
     case ErrorCode::Internal:
         break;
     }

@@ -9,6 +9,7 @@
 #include "core/SqlSupport.h"
 #include "http/HealthRoutes.h"
 #include "http/IdentityRoutes.h"
+#include "http/SupportRoutes.h"
 #include "http/ServerContext.h"
 #include "http/HttpService.h"
 #include "http/SignalWatcher.h"
@@ -103,6 +104,7 @@ const QSet<QString> kCommon = {QStringLiteral("database-url"),
 int runServe(const Settings &s, DatabaseBootstrap::Options dbOptions, const QString &kekText);
 int runKeysRotate(const QCommandLineParser &p, DatabaseBootstrap::Options dbOptions,
                   const QString &kekText);
+int runOperatorCreate(const QCommandLineParser &p, DatabaseBootstrap::Options dbOptions);
 int runMigrate(DatabaseBootstrap::Options dbOptions);
 int runTenantCreate(const QCommandLineParser &p, DatabaseBootstrap::Options dbOptions);
 int runTenantList(const QCommandLineParser &p, DatabaseBootstrap::Options dbOptions);
@@ -122,7 +124,8 @@ int ServerCommandLine::run(int argc, char **argv)
                        "  migrate           upgrade the control schema and every tenant schema\n"
                        "  tenant create     provision a tenant (idempotent on slug)\n"
                        "  tenant list       list tenants\n"
-                       "  keys rotate       make a new token signing key current"));
+                       "  keys rotate       make a new token signing key current\n"
+                       "  operator create   create a support operator (cross-tenant staff account)"));
     p.addHelpOption();
     p.addVersionOption();
     p.addPositionalArgument(QStringLiteral("command"), QStringLiteral("serve | migrate | tenant"));
@@ -161,6 +164,8 @@ int ServerCommandLine::run(int argc, char **argv)
          QStringLiteral("KEY")},
         {QStringLiteral("alg"), QStringLiteral("Signing algorithm for keys rotate: ES256 or EdDSA."),
          QStringLiteral("ALG")},
+        {QStringLiteral("email"), QStringLiteral("Operator e-mail."), QStringLiteral("E")},
+        {QStringLiteral("password"), QStringLiteral("Operator password."), QStringLiteral("P")},
     });
     if (!p.parse(QCoreApplication::arguments()))
         return usage(p.errorText());
@@ -189,6 +194,13 @@ int ServerCommandLine::run(int argc, char **argv)
             return usage(sub.isEmpty() ? QStringLiteral("keys needs a subcommand: rotate")
                                        : QStringLiteral("unknown keys subcommand \"%1\"").arg(sub));
         allowed += {QStringLiteral("alg")};
+    } else if (command == u"operator") {
+        sub = args.value(1);
+        expectedArgs = 2;
+        if (sub != u"create")
+            return usage(sub.isEmpty() ? QStringLiteral("operator needs a subcommand: create")
+                                       : QStringLiteral("unknown operator subcommand \"%1\"").arg(sub));
+        allowed += {QStringLiteral("email"), QStringLiteral("password")};
     } else if (command == u"tenant") {
         sub = args.value(1);
         expectedArgs = 2;
@@ -254,6 +266,8 @@ int ServerCommandLine::run(int argc, char **argv)
         return runServe(s, dbOptions, kekText);
     if (command == u"keys")
         return runKeysRotate(p, dbOptions, kekText);
+    if (command == u"operator")
+        return runOperatorCreate(p, dbOptions);
     if (command == u"migrate")
         return runMigrate(dbOptions);
     if (sub == u"create")
@@ -300,6 +314,29 @@ int runKeysRotate(const QCommandLineParser &p, DatabaseBootstrap::Options dbOpti
         return failed(QStringLiteral("cannot rotate keys: %1").arg(error));
     out(QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("kid"), key->kid()},
                                                     {QStringLiteral("alg"), key->alg()}})
+                              .toJson(QJsonDocument::Compact)));
+    return 0;
+}
+
+int runOperatorCreate(const QCommandLineParser &p, DatabaseBootstrap::Options dbOptions)
+{
+    const QString email = p.value(QStringLiteral("email")).trimmed();
+    const QString password = p.value(QStringLiteral("password"));
+    if (!TenantSpec::isValidEmail(email))
+        return usage(QStringLiteral("operator create needs --email with a valid address"));
+    if (password.size() < 12 || password.size() > 256)
+        return usage(QStringLiteral("operator password must be 12 to 256 characters"));
+    QString error;
+    DatabaseBootstrap db;
+    dbOptions.migrateTenants = false;
+    if (!db.prepare(dbOptions, &error))
+        return failed(error);
+    QString id;
+    if (!asOwner(db, &error, [&](QSqlDatabase &admin) {
+            return SupportSessions::createOperator(admin, email, password, &id, &error);
+        }))
+        return failed(QStringLiteral("cannot create operator: %1").arg(error));
+    out(QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("id"), id}, {QStringLiteral("email"), email}})
                               .toJson(QJsonDocument::Compact)));
     return 0;
 }
@@ -366,6 +403,7 @@ int runServe(const Settings &s, DatabaseBootstrap::Options dbOptions, const QStr
     auto router = std::make_shared<Router>();
     HealthRoutes::registerOn(*router);
     IdentityRoutes::registerOn(*router);
+    SupportRoutes::registerOn(*router);
 
     const QString publicUrl = s.get(QStringLiteral("public-url"), "TENANTRY_PUBLIC_URL");
     HttpService service(router, HttpLimits{}, db.runtimeSettings(), &context);
@@ -380,8 +418,7 @@ int runServe(const Settings &s, DatabaseBootstrap::Options dbOptions, const QStr
             while (issuer.endsWith(u'/'))
                 issuer.chop(1);
             context.identity.issuer = issuer;
-            context.tokens = std::make_unique<TokenService>(context.identity, *context.keys,
-                                                            context.throttle, *context.secrets);
+            context.finishIdentity();
         })) {
         db.shutdown();
         return failed(error);

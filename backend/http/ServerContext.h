@@ -4,6 +4,7 @@
 #include "core/KeyEncryption.h"
 #include "core/KeyRing.h"
 #include "core/LoginThrottle.h"
+#include "core/SupportSessions.h"
 #include "core/TokenService.h"
 
 #include <memory>
@@ -18,6 +19,7 @@ struct ServerContext {
     std::unique_ptr<KeyRing> keys;
     LoginThrottle throttle;
     std::unique_ptr<TokenService> tokens;
+    std::unique_ptr<SupportSessions> support;
 
     // Wires the identity parts once the key-encryption key and config are known.
     void initIdentity(IdentityConfig config, KeyEncryption kek)
@@ -26,7 +28,14 @@ struct ServerContext {
         secrets = std::make_unique<KeyEncryption>(kek);
         keys = std::make_unique<KeyRing>(std::move(kek),
                                          identity.accessTokenSeconds + identity.leewaySeconds + 60);
+        finishIdentity();
+    }
+
+    // (Re)creates the services that capture the identity config (after the issuer is known).
+    void finishIdentity()
+    {
         tokens = std::make_unique<TokenService>(identity, *keys, throttle, *secrets);
+        support = std::make_unique<SupportSessions>(identity, *keys, throttle);
     }
 };
 

@@ -3,6 +3,8 @@
 
 #include "http/ServerContext.h"
 
+#include <algorithm>
+
 #include <QDateTime>
 
 namespace tenantry {
@@ -32,8 +34,10 @@ const TokenVerifier *WorkerContext::verifier()
         config.issuer = m_server->identity.issuer;
         config.audience = m_server->identity.audience;
         config.leeway = std::chrono::seconds(m_server->identity.leewaySeconds);
-        config.maxTokenAge = std::chrono::seconds(m_server->identity.accessTokenSeconds +
-                                                  m_server->identity.leewaySeconds);
+        // Support sessions last up to an hour; user access tokens are shorter (their own exp).
+        config.maxTokenAge = std::chrono::seconds(
+            std::max(m_server->identity.accessTokenSeconds, SupportSessions::kMaxMinutes * 60) +
+            m_server->identity.leewaySeconds);
         config.clock = [] { return QDateTime::currentSecsSinceEpoch(); };
         m_verifier.emplace(std::move(config));
         m_verifierGeneration = generation;
