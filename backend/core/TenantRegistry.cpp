@@ -13,7 +13,8 @@ namespace {
 const QString kColumns = QStringLiteral(
     "SELECT id::text, slug, name, tier, status, region, placement, schema_name, schema_version, "
     "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
-    "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') "
+    "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
+    "coalesce(rate_limit_rps, 0), coalesce(rate_limit_burst, 0) "
     "FROM tenantry_control.tenants ");
 
 Tenant fromRow(const QSqlQuery &q)
@@ -30,6 +31,8 @@ Tenant fromRow(const QSqlQuery &q)
     t.schemaVersion = q.value(8).toInt();
     t.createdAt = q.value(9).toString();
     t.updatedAt = q.value(10).toString();
+    t.rateLimitRps = q.value(11).toInt();
+    t.rateLimitBurst = q.value(12).toInt();
     return t;
 }
 

@@ -20,6 +20,8 @@ struct Tenant {
     QString placement;
     QString schema;
     int schemaVersion = 0;
+    int rateLimitRps = 0;   // 0 = the tier's default
+    int rateLimitBurst = 0;
     QString createdAt;
     QString updatedAt;
 

@@ -51,10 +51,11 @@ std::variant<Principal, ApiError> Authenticator::authenticate(ApiRequest &reques
     TokenVerifier::Failure failure = TokenVerifier::Failure::None;
     auto claims = verifier->verify(token, &failure);
     if (!claims && failure == TokenVerifier::Failure::UnknownKeyId) {
-        // Another process may have rotated keys: reload (rate-limited) and try once more.
+        // Another process may have rotated keys: reload (rate-limited: made-up kids must not
+        // turn into one database query each) and try once more.
         int retry = 0;
         if (QSqlDatabase *db = worker->database().acquire(&retry))
-            worker->server()->keys->refresh(*db, 0, true);
+            worker->server()->keys->refresh(*db, 60000, true);
         verifier = worker->verifier();
         claims = verifier->verify(token, &failure);
     }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "http/HealthRoutes.h"
 
+#include "core/Metrics.h"
 #include "core/Migrator.h"
 #include "core/SqlSupport.h"
 #include "http/WorkerContext.h"
@@ -11,6 +12,12 @@ namespace tenantry {
 
 void HealthRoutes::registerOn(Router &router)
 {
+    router.add("GET", QStringLiteral("/metrics"), [](ApiRequest &) {
+        ApiResult r;
+        r.contentType = "text/plain; version=0.0.4; charset=utf-8";
+        r.body = Metrics::instance().render();
+        return r;
+    });
     router.add("GET", QStringLiteral("/healthz"), [](ApiRequest &) {
         return ApiResult::json(QJsonObject{{QStringLiteral("status"), QStringLiteral("ok")}});
     });

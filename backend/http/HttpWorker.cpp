@@ -2,6 +2,7 @@
 #include "http/HttpWorker.h"
 
 #include "http/GuardedTcpServer.h"
+#include "core/Metrics.h"
 #include "http/RequestDispatcher.h"
 #include "http/WorkerContext.h"
 
@@ -103,9 +104,16 @@ void HttpWorker::run()
         }
         http.bind(tcp);
         m_tcp = tcp;
+        const QString worker = QString::number(m_index);
+        QObject::connect(tcp, &GuardedTcpServer::connectionsChanged, tcp, [worker](int open) {
+            Metrics::instance().setGauge(QStringLiteral("tenantry_http_open_connections"),
+                                         {{QStringLiteral("worker"), worker}}, open);
+        });
         // Open the database connection now so the first request does not pay for it.
         int retry = 0;
-        context.database().acquire(&retry);
+        const bool up = context.database().acquire(&retry) != nullptr;
+        Metrics::instance().setGauge(QStringLiteral("tenantry_db_connection_up"), {{QStringLiteral("worker"), worker}},
+                                     up ? 1 : 0);
         m_started.release();
         exec();
         m_tcp = nullptr;

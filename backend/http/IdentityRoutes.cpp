@@ -35,7 +35,17 @@ ApiResult unavailable(int retryAfter = 1)
 // are refused (RFC 6749 §3.2), as are unknown JSON fields' non-string values.
 std::optional<QHash<QString, QString>> parseParams(const ApiRequest &request, ApiResult *error)
 {
-    const QByteArray type = request.header("content-type").split(';').value(0).trimmed().toLower();
+    const QByteArrayList typeParts = request.header("content-type").split(';');
+    const QByteArray type = typeParts.value(0).trimmed().toLower();
+    // Only UTF-8 (ASVS 13.1.5): a declared charset=latin1 would be decoded wrongly.
+    for (qsizetype i = 1; i < typeParts.size(); ++i) {
+        const QByteArray param = typeParts.at(i).trimmed().toLower();
+        if (param.startsWith("charset=") && param.mid(8) != "utf-8" && param.mid(8) != "\"utf-8\"") {
+            *error = ApiResult::fromError(ApiError(ErrorCode::UnsupportedMediaType,
+                                                   QStringLiteral("Send the body as UTF-8.")));
+            return std::nullopt;
+        }
+    }
     QHash<QString, QString> params;
     if (type == "application/x-www-form-urlencoded") {
         const QByteArrayList pairs = request.body.split('&');
@@ -245,6 +255,8 @@ void IdentityRoutes::registerOn(Router &router)
     });
 
     router.add("POST", QStringLiteral("/v1/auth/revoke"), [](ApiRequest &request) {
+        if (request.body.size() > 16 * 1024)
+            return ApiResult::fromError(ApiError(ErrorCode::PayloadTooLarge, QStringLiteral("At most 16 KiB.")));
         ApiResult error;
         const auto params = parseParams(request, &error);
         if (!params)

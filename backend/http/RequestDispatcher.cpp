@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "http/RequestDispatcher.h"
 
+#include "core/Metrics.h"
 #include "core/StructuredLog.h"
+#include "core/UsageCounter.h"
 #include "http/ConnectionGuard.h"
 #include "http/ErrorCatalog.h"
 #include "http/HttpWire.h"
@@ -148,6 +150,22 @@ void RequestDispatcher::write(QTcpSocket *socket, const ApiRequest &request, Api
         fields.insert(QStringLiteral("code"),
                       QString::fromLatin1(ErrorCatalog::entry(result.error->code).code));
     StructuredLog::write(lcRequests(), QtInfoMsg, QStringLiteral("request"), fields);
+
+    // Bounded labels: the route template (never the raw path), the method, the status class's
+    // exact code, and the tenant (Metrics folds tenants beyond its series cap into "other").
+    const QString route = request.routeTemplate.isEmpty() ? QStringLiteral("(unmatched)") : request.routeTemplate;
+    const QString tenant = request.tenantId.isEmpty() ? QStringLiteral("none") : request.tenantId;
+    Metrics &m = Metrics::instance();
+    m.incrementCounter(QStringLiteral("tenantry_http_requests_total"),
+                       {{QStringLiteral("route"), route},
+                        {QStringLiteral("method"), QString::fromLatin1(request.method)},
+                        {QStringLiteral("status"), QString::number(result.status)},
+                        {QStringLiteral("tenant"), tenant}});
+    m.observe(QStringLiteral("tenantry_http_request_duration_seconds"),
+              {{QStringLiteral("route"), route}, {QStringLiteral("tenant"), tenant}},
+              double(request.started.nsecsElapsed()) / 1e9);
+    if (!request.tenantId.isEmpty())
+        UsageCounter::instance().add(request.tenantId);
 }
 
 void RequestDispatcher::dispatch(const QHttpServerRequest &in, QHttpServerResponder &&responder)

@@ -7,9 +7,12 @@
 #include "core/TenantRegistry.h"
 #include "core/SigningKeyStore.h"
 #include "core/SqlSupport.h"
+#include "core/UsageCounter.h"
+#include "core/ThreadDatabase.h"
 #include "http/HealthRoutes.h"
 #include "http/IdentityRoutes.h"
 #include "http/SupportRoutes.h"
+#include "http/TenantRoutes.h"
 #include "http/ServerContext.h"
 #include "http/HttpService.h"
 #include "http/SignalWatcher.h"
@@ -22,6 +25,7 @@
 #include <QJsonDocument>
 #include <QSet>
 #include <QThread>
+#include <QTimer>
 
 #include <cstdio>
 
@@ -404,6 +408,7 @@ int runServe(const Settings &s, DatabaseBootstrap::Options dbOptions, const QStr
     HealthRoutes::registerOn(*router);
     IdentityRoutes::registerOn(*router);
     SupportRoutes::registerOn(*router);
+    TenantRoutes::registerOn(*router);
 
     const QString publicUrl = s.get(QStringLiteral("public-url"), "TENANTRY_PUBLIC_URL");
     HttpService service(router, HttpLimits{}, db.runtimeSettings(), &context);
@@ -431,6 +436,18 @@ int runServe(const Settings &s, DatabaseBootstrap::Options dbOptions, const QStr
     qCInfo(lcServer).noquote() << "serving" << where << "with" << workers << "worker(s)";
     out(QStringLiteral("tenantry-server: serving %1").arg(where));
 
+    // Request counts per tenant reach the database every 10 s, not on every request.
+    ThreadDatabase usageDb(db.runtimeSettings(), QStringLiteral("tenantry-usage"));
+    auto flushUsage = [&usageDb] {
+        int retry = 0;
+        QString flushError;
+        if (QSqlDatabase *conn = usageDb.acquire(&retry); conn && !UsageCounter::instance().flush(*conn, &flushError))
+            usageDb.reportError(conn->lastError());
+    };
+    QTimer usageTimer;
+    QObject::connect(&usageTimer, &QTimer::timeout, flushUsage);
+    usageTimer.start(10000);
+
     SignalWatcher signals;
     int exitCode = 0;
     QObject::connect(&signals, &SignalWatcher::terminationRequested, [&](int sig) {
@@ -439,6 +456,9 @@ int runServe(const Settings &s, DatabaseBootstrap::Options dbOptions, const QStr
     });
     QCoreApplication::exec();
     service.drain();
+    usageTimer.stop();
+    flushUsage();
+    usageDb.close();
     db.shutdown();
     qCInfo(lcServer) << "stopped";
     return exitCode;

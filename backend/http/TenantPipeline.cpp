@@ -1,0 +1,363 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "http/TenantPipeline.h"
+
+#include "core/Metrics.h"
+#include "core/RateLimiter.h"
+#include "core/RbacPolicy.h"
+#include "core/SqlSupport.h"
+#include "core/StrictJson.h"
+#include "core/StructuredLog.h"
+#include "http/ServerContext.h"
+#include "http/WorkerContext.h"
+
+#include <QCryptographicHash>
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSqlQuery>
+
+namespace tenantry {
+
+Q_LOGGING_CATEGORY(lcPipeline, "tenantry.http.pipeline")
+
+TenantCall::TenantCall(ApiRequest &r, const Principal &p, QSqlDatabase &d, QString s, QStringList ro,
+                       QStringList pe, QJsonObject b)
+    : request(r)
+    , principal(p)
+    , db(d)
+    , schema(std::move(s))
+    , roles(std::move(ro))
+    , permissions(std::move(pe))
+    , body(std::move(b))
+{
+}
+
+QString TenantCall::actorId() const
+{
+    return principal.userId;
+}
+
+bool TenantCall::audit(const QString &action, const QString &resource, const QJsonObject &data)
+{
+    AuditEvent e;
+    e.actor = principal.userId;
+    e.act = principal.actor;
+    e.action = action;
+    e.resource = resource;
+    e.ip = request.remoteAddress.toString();
+    e.traceId = QString::fromLatin1(request.trace.traceId);
+    e.data = data;
+    QString error;
+    if (!AuditLog::append(db, principal.tenant.id, e, &error)) {
+        failed(error);
+        return false;
+    }
+    return true;
+}
+
+ApiResult TenantCall::failed(const QString &error)
+{
+    m_failed = true;
+    qCWarning(lcPipeline).noquote() << "database error in" << request.routeTemplate << ":" << error.left(300);
+    return ApiResult::fromError(ApiError(ErrorCode::Internal, QStringLiteral("An internal error occurred.")));
+}
+
+namespace {
+
+RateLimiter &limiter()
+{
+    static RateLimiter instance;
+    return instance;
+}
+
+RateLimiter::Policy tenantPolicy(const Tenant &t)
+{
+    RateLimiter::Policy p;
+    if (t.tier == u"enterprise") {
+        p.ratePerSecond = 1000;
+        p.burst = 2000;
+    }
+    if (t.rateLimitRps > 0)
+        p.ratePerSecond = t.rateLimitRps;
+    if (t.rateLimitBurst > 0)
+        p.burst = t.rateLimitBurst;
+    return p;
+}
+
+// Checks the tenant's bucket and the caller's; annotates `headers` with the tighter state.
+std::optional<ApiError> rateLimit(const Principal &p, QList<QPair<QByteArray, QByteArray>> *headers)
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const RateLimiter::Policy tenant = tenantPolicy(p.tenant);
+    // One client may use half of its tenant's budget, so a single runaway script cannot starve
+    // the rest of the tenant.
+    const RateLimiter::Policy client{tenant.ratePerSecond / 2, std::max(1.0, tenant.burst / 2)};
+    const QString tid = p.tenant.id.toString(QUuid::WithoutBraces);
+    const auto t = limiter().take(QStringLiteral("t:") + tid, tenant, now);
+    const auto c = limiter().take(QStringLiteral("c:") + tid + u':' + p.userId, client, now);
+    const bool clientTighter = c.remaining < t.remaining || !c.allowed;
+    const auto &d = clientTighter ? c : t;
+    const QString name = clientTighter ? QStringLiteral("client") : QStringLiteral("tenant");
+    headers->append({"RateLimit-Policy", RateLimiter::policyHeader(name, clientTighter ? client : tenant)});
+    headers->append({"RateLimit", RateLimiter::stateHeader(name, d)});
+    if (t.allowed && c.allowed)
+        return std::nullopt;
+    Metrics::instance().incrementCounter(QStringLiteral("tenantry_rate_limited_total"),
+                                         {{QStringLiteral("tenant"), tid}, {QStringLiteral("scope"), name}});
+    const int retry = std::max(t.allowed ? 0 : t.retryAfterSeconds, c.allowed ? 0 : c.retryAfterSeconds);
+    return ApiError(ErrorCode::RateLimited, QStringLiteral("Rate limit exceeded for this %1.").arg(name))
+        .withHeader("Retry-After", QByteArray::number(std::max(1, retry)));
+}
+
+bool validIdempotencyKey(const QByteArray &key)
+{
+    if (key.isEmpty() || key.size() > 255)
+        return false;
+    for (char c : key) {
+        if (c < 0x21 || c > 0x7e)
+            return false;
+    }
+    return true;
+}
+
+ApiResult withHeaders(ApiResult r, const QList<QPair<QByteArray, QByteArray>> &headers)
+{
+    for (const auto &h : headers)
+        r.headers.append(h);
+    return r;
+}
+
+} // namespace
+
+Router::Handler tenantRoute(RouteSpec spec, TenantHandler handler)
+{
+    return [spec, handler = std::move(handler)](ApiRequest &request) -> ApiResult {
+        // 1-3. authenticate, bind the tenant, check its status.
+        auto outcome = Authenticator::authenticate(request);
+        if (auto *error = std::get_if<ApiError>(&outcome))
+            return ApiResult::fromError(*error);
+        const Principal &p = std::get<Principal>(outcome);
+        if (p.enrollmentOnly && !spec.allowDuringEnrollment)
+            return ApiResult::fromError(ApiError(ErrorCode::Forbidden,
+                                                 QStringLiteral("This tenant requires two-factor authentication: "
+                                                                "enrol a second factor first.")));
+        // 4. rate limit (before any database work).
+        QList<QPair<QByteArray, QByteArray>> headers;
+        if (auto limited = rateLimit(p, &headers))
+            return withHeaders(ApiResult::fromError(*limited), headers);
+
+        // 5. body: strict JSON object, UTF-8, no duplicate keys.
+        QJsonObject body;
+        if (spec.jsonBody) {
+            const QByteArray type = request.header("content-type").split(';').value(0).trimmed().toLower();
+            if (type != "application/json")
+                return withHeaders(ApiResult::fromError(ApiError(ErrorCode::UnsupportedMediaType,
+                                                                 QStringLiteral("Send application/json."))),
+                                   headers);
+            QString parseError;
+            auto parsed = StrictJson::parseObject(request.body, &parseError);
+            if (!parsed)
+                return withHeaders(ApiResult::fromError(ApiError(ErrorCode::MalformedJson, parseError)), headers);
+            body = *parsed;
+        }
+        const QByteArray idemKey = request.header("idempotency-key");
+        const bool idempotent = !idemKey.isEmpty() &&
+                                (request.method == "POST" || request.method == "PUT" || request.method == "PATCH");
+        if (idempotent && !validIdempotencyKey(idemKey))
+            return withHeaders(ApiResult::fromError(ApiError(ErrorCode::BadRequest,
+                                                             QStringLiteral("Idempotency-Key must be 1 to 255 "
+                                                                            "visible ASCII characters."))),
+                               headers);
+
+        int retryAfter = 1;
+        WorkerContext *worker = request.worker;
+        QSqlDatabase *db = worker->database().acquire(&retryAfter);
+        if (!db)
+            return withHeaders(ApiResult::fromError(
+                                   ApiError(ErrorCode::Unavailable, QStringLiteral("The database is not reachable."))
+                                       .withHeader("Retry-After", QByteArray::number(retryAfter))),
+                               headers);
+        const QString tid = p.tenant.id.toString(QUuid::WithoutBraces);
+        const QString schema = sql::quoteIdent(p.tenant.schema);
+        const bool support = !p.actor.isEmpty();
+        const QString caller = support ? p.userId + u'/' + p.sessionId : p.userId;
+        const QByteArray requestHash =
+            QCryptographicHash::hash(QByteArray(request.method + ' ' + request.rawPath + '\n' + request.body),
+                                     QCryptographicHash::Sha256);
+
+        if (!db->transaction()) {
+            worker->database().reportError(db->lastError());
+            return withHeaders(ApiResult::fromError(ApiError(ErrorCode::Unavailable, QStringLiteral("Try again shortly."))
+                                                        .withHeader("Retry-After", "1")),
+                               headers);
+        }
+        bool committed = false;
+        auto rollback = qScopeGuard([&] {
+            if (!committed)
+                db->rollback();
+        });
+        auto dbError = [&](const QSqlError &e) {
+            worker->database().reportError(e);
+            if (sql::isConnectionError(e))
+                return withHeaders(ApiResult::fromError(ApiError(ErrorCode::Unavailable,
+                                                                 QStringLiteral("The database is not reachable."))
+                                                            .withHeader("Retry-After", "1")),
+                                   headers);
+            qCWarning(lcPipeline).noquote() << "database error:" << e.databaseText().left(300);
+            return withHeaders(
+                ApiResult::fromError(ApiError(ErrorCode::Internal, QStringLiteral("An internal error occurred."))),
+                headers);
+        };
+
+        // 6. One round trip: tenant context, read-only mode, the caller's current role, and the
+        // idempotency lock. Roles come from the database, not the token, so a demoted or removed
+        // member loses access at once.
+        QSqlQuery first(*db);
+        const QString readOnly = spec.write ? QString() : QStringLiteral(", set_config('transaction_read_only', 'on', true)");
+        const QString lock = idempotent ? QStringLiteral(", pg_try_advisory_xact_lock(hashtextextended(?, 0))")
+                                        : QStringLiteral(", true");
+        QList<QVariant> params{tid};
+        QString statement;
+        if (support) {
+            statement = QStringLiteral("SELECT set_config('app.current_tenant', ?, true)") + readOnly + lock +
+                        QStringLiteral(", 'support', 'active'");
+        } else {
+            statement = QStringLiteral("SELECT set_config('app.current_tenant', ?, true)") + readOnly + lock +
+                        QStringLiteral(", u.role, u.status FROM %1.users u WHERE u.id = ?::uuid").arg(schema);
+        }
+        if (idempotent)
+            params << QString(tid + u'/' + caller + u'/' + QString::fromLatin1(idemKey));
+        if (!support)
+            params << p.userId;
+        if (!first.prepare(statement))
+            return dbError(first.lastError());
+        for (const QVariant &v : params)
+            first.addBindValue(v);
+        if (!first.exec())
+            return dbError(first.lastError());
+        const int base = spec.write ? 1 : 2;
+        if (!first.next() || first.value(base + 2).toString() != u"active")
+            return ApiResult::fromError(ApiError(ErrorCode::Unauthorized,
+                                                 QStringLiteral("The access token is missing, invalid or expired."))
+                                            .withHeader("WWW-Authenticate", "Bearer realm=\"tenantry\""));
+        if (idempotent && !first.value(base).toBool())
+            return withHeaders(ApiResult::fromError(ApiError(ErrorCode::Conflict,
+                                                             QStringLiteral("A request with this Idempotency-Key "
+                                                                            "is still being processed."))),
+                               headers);
+        const QStringList roles{first.value(base + 1).toString()};
+        first.finish();
+
+        // 7. RBAC, as data. Tenant-defined roles are looked up only when needed.
+        const RbacPolicy &policy = RbacPolicy::builtIn();
+        QHash<QString, QStringList> custom;
+        if (!policy.isBuiltInRole(roles.first())) {
+            QSqlQuery cr(*db);
+            if (!sql::exec(cr, QStringLiteral("SELECT permissions FROM %1.roles WHERE name = ?").arg(schema),
+                           {roles.first()}, nullptr))
+                return dbError(cr.lastError());
+            if (cr.next()) {
+                QString text = cr.value(0).toString(); // {a,b}
+                text.remove(u'{').remove(u'}').remove(u'"');
+                custom.insert(roles.first(), text.split(u',', Qt::SkipEmptyParts));
+            }
+        }
+        const QStringList permissions = policy.permissionsFor(roles, custom);
+        if (!spec.permission.isEmpty() && !permissions.contains(spec.permission)) {
+            rollback.dismiss();
+            db->rollback();
+            // Failed authorisation attempts are part of the tenant's audit trail.
+            QString auditError;
+            if (db->transaction()) {
+                QSqlQuery ctx(*db);
+                AuditEvent e;
+                e.actor = p.userId;
+                e.act = p.actor;
+                e.action = QStringLiteral("authz.denied");
+                e.resource = request.routeTemplate;
+                e.ip = request.remoteAddress.toString();
+                e.traceId = QString::fromLatin1(request.trace.traceId);
+                e.data = QJsonObject{{QStringLiteral("permission"), spec.permission},
+                                     {QStringLiteral("method"), QString::fromLatin1(request.method)}};
+                if (sql::exec(ctx, QStringLiteral("SELECT set_config('app.current_tenant', ?, true)"), {tid},
+                              &auditError) &&
+                    AuditLog::append(*db, p.tenant.id, e, &auditError))
+                    db->commit();
+                else
+                    db->rollback();
+            }
+            return withHeaders(ApiResult::fromError(ApiError(ErrorCode::Forbidden,
+                                                             QStringLiteral("This needs the %1 permission.")
+                                                                 .arg(spec.permission))),
+                               headers);
+        }
+
+        // 8. Idempotency: replay, refuse a reused key, or run and record.
+        if (idempotent) {
+            QSqlQuery prior(*db);
+            if (!sql::exec(prior,
+                           QStringLiteral("SELECT request_hash, status, content_type, response_body, headers::text, "
+                                          "created_at > now() - interval '24 hours' FROM %1.idempotency_keys "
+                                          "WHERE caller = ? AND key = ?")
+                               .arg(schema),
+                           {caller, QString::fromLatin1(idemKey)}, nullptr))
+                return dbError(prior.lastError());
+            if (prior.next()) {
+                if (prior.value(5).toBool()) {
+                    if (prior.value(0).toByteArray() != requestHash)
+                        return withHeaders(ApiResult::fromError(ApiError(
+                                               ErrorCode::IdempotencyKeyReused,
+                                               QStringLiteral("This Idempotency-Key was used for a different "
+                                                              "request."))),
+                                           headers);
+                    ApiResult replay;
+                    replay.status = prior.value(1).toInt();
+                    replay.contentType = prior.value(2).toString().toLatin1();
+                    replay.body = prior.value(3).toByteArray();
+                    const QJsonObject stored = QJsonDocument::fromJson(prior.value(4).toString().toUtf8()).object();
+                    for (auto it = stored.begin(); it != stored.end(); ++it)
+                        replay.withHeader(it.key().toLatin1(), it.value().toString().toLatin1());
+                    replay.withHeader("Idempotent-Replayed", "true");
+                    return withHeaders(replay, headers);
+                }
+                // Expired: forget it and run as new.
+                QSqlQuery del(*db);
+                if (!sql::exec(del, QStringLiteral("DELETE FROM %1.idempotency_keys WHERE caller = ? AND key = ?").arg(schema),
+                               {caller, QString::fromLatin1(idemKey)}, nullptr))
+                    return dbError(del.lastError());
+            }
+        }
+
+        // 9. The handler, in this transaction.
+        TenantCall call(request, p, *db, schema, roles, permissions, body);
+        ApiResult result = handler(call);
+        if (call.hasFailed())
+            return dbError(db->lastError());
+        if (result.status >= 400)
+            return withHeaders(result, headers); // rolled back: errors change nothing
+
+        if (idempotent) {
+            QJsonObject stored;
+            for (const auto &[name, value] : result.headers) {
+                if (name.toLower() == "location" || name.toLower() == "etag")
+                    stored.insert(QString::fromLatin1(name), QString::fromLatin1(value));
+            }
+            QSqlQuery rec(*db);
+            if (!sql::exec(rec,
+                           QStringLiteral("INSERT INTO %1.idempotency_keys (caller, key, request_hash, status, "
+                                          "content_type, response_body, headers) VALUES (?, ?, ?, ?, ?, ?, ?::jsonb)")
+                               .arg(schema),
+                           {caller, QString::fromLatin1(idemKey), requestHash, result.status,
+                            QString::fromLatin1(result.contentType), result.body,
+                            QString::fromUtf8(QJsonDocument(stored).toJson(QJsonDocument::Compact))},
+                           nullptr))
+                return dbError(rec.lastError());
+        }
+        if (!db->commit())
+            return dbError(db->lastError());
+        committed = true;
+        return withHeaders(result, headers);
+    };
+}
+
+} // namespace tenantry
