@@ -9,10 +9,7 @@
 #include "core/SqlSupport.h"
 #include "core/UsageCounter.h"
 #include "core/ThreadDatabase.h"
-#include "http/HealthRoutes.h"
-#include "http/IdentityRoutes.h"
-#include "http/SupportRoutes.h"
-#include "http/TenantRoutes.h"
+#include "http/ServerRoutes.h"
 #include "http/ServerContext.h"
 #include "http/HttpService.h"
 #include "http/SignalWatcher.h"
@@ -404,11 +401,7 @@ int runServe(const Settings &s, DatabaseBootstrap::Options dbOptions, const QStr
         QSqlDatabase::removeDatabase(name);
     }
 
-    auto router = std::make_shared<Router>();
-    HealthRoutes::registerOn(*router);
-    IdentityRoutes::registerOn(*router);
-    SupportRoutes::registerOn(*router);
-    TenantRoutes::registerOn(*router);
+    const auto router = ServerRoutes::build();
 
     const QString publicUrl = s.get(QStringLiteral("public-url"), "TENANTRY_PUBLIC_URL");
     HttpService service(router, HttpLimits{}, db.runtimeSettings(), &context);
