@@ -49,8 +49,8 @@ QByteArray AuditLog::canonicalBody(const QString &id, const QString &tenant, con
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
 }
 
-std::optional<AuditLog::Appended> AuditLog::append(QSqlDatabase &db, const QUuid &tenant,
-                                                   const AuditEvent &raw, QString *error)
+std::optional<AuditLog::Statement> AuditLog::statement(const QUuid &tenant, const AuditEvent &raw,
+                                                      QString *error)
 {
     AuditEvent e = raw;
     e.actor = clean(e.actor, 200);
@@ -69,22 +69,38 @@ std::optional<AuditLog::Appended> AuditLog::append(QSqlDatabase &db, const QUuid
                              {QStringLiteral("original_bytes"), double(data.size())}};
         data = QJsonDocument(e.data).toJson(QJsonDocument::Compact);
     }
-    const QString id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    Statement st;
+    st.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
     const QString tenantText = tenant.toString(QUuid::WithoutBraces);
     const QString at = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
-    const QByteArray body = canonicalBody(id, tenantText, at, e);
-    QSqlQuery q(db);
-    if (!sql::exec(q,
-                   QStringLiteral("SELECT seq, hash FROM tenantry_shared.append_event(?::uuid, ?::uuid, "
-                                  "?::timestamptz, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)"),
-                   {tenantText, id, at, e.actor.isEmpty() ? QVariant() : e.actor,
-                    e.act.isEmpty() ? QVariant() : e.act, e.action,
-                    e.resource.isEmpty() ? QVariant() : e.resource, e.ip.isEmpty() ? QVariant() : e.ip,
-                    e.traceId.isEmpty() ? QVariant() : e.traceId, QString::fromUtf8(data), body},
-                   error) ||
-        !q.next())
+    const QByteArray body = canonicalBody(st.id, tenantText, at, e);
+    st.sql = QStringLiteral("SELECT seq, hash FROM tenantry_shared.append_event(?::uuid, ?::uuid, "
+                            "?::timestamptz, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)");
+    auto orNullVariant = [](const QString &s) { return s.isEmpty() ? QVariant() : QVariant(s); };
+    st.params = {tenantText, st.id, at, orNullVariant(e.actor), orNullVariant(e.act), e.action,
+                 orNullVariant(e.resource), orNullVariant(e.ip), orNullVariant(e.traceId),
+                 QString::fromUtf8(data), body};
+    return st;
+}
+
+std::optional<AuditLog::Appended> AuditLog::append(QSqlDatabase &db, const QUuid &tenant,
+                                                   const AuditEvent &event, QString *error)
+{
+    const auto st = statement(tenant, event, error);
+    if (!st)
         return std::nullopt;
-    return Appended{q.value(0).toLongLong(), id, q.value(1).toByteArray()};
+    QSqlQuery q(db);
+    if (!q.prepare(st->sql)) {
+        *error = q.lastError().databaseText();
+        return std::nullopt;
+    }
+    for (const QVariant &v : st->params)
+        q.addBindValue(v);
+    if (!q.exec() || !q.next()) {
+        *error = q.lastError().databaseText();
+        return std::nullopt;
+    }
+    return Appended{q.value(0).toLongLong(), st->id, q.value(1).toByteArray()};
 }
 
 } // namespace tenantry

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/ThreadDatabase.h"
 
+#include "core/Metrics.h"
 #include "core/SqlSupport.h"
 
 #include <QRandomGenerator>
@@ -35,8 +36,24 @@ ThreadDatabase::~ThreadDatabase()
 
 void ThreadDatabase::close()
 {
+    m_statements.clear(); // the server forgets prepared statements with the session
     if (m_db.isValid() && m_db.isOpen())
         m_db.close();
+}
+
+QSqlQuery *ThreadDatabase::prepared(const QString &statement, QString *error)
+{
+    const auto it = m_statements.find(statement);
+    if (it != m_statements.end())
+        return it->second.get();
+    auto q = std::make_unique<QSqlQuery>(m_db);
+    if (!q->prepare(statement)) {
+        if (error)
+            *error = q->lastError().databaseText();
+        reportError(q->lastError());
+        return nullptr;
+    }
+    return m_statements.emplace(statement, std::move(q)).first->second.get();
 }
 
 void ThreadDatabase::scheduleRetry()
@@ -51,6 +68,10 @@ void ThreadDatabase::scheduleRetry()
 
 QSqlDatabase *ThreadDatabase::acquire(int *retryAfterSeconds)
 {
+    // Bounded cache (tenants x statements); trimmed between requests, never while a handler
+    // holds one of its queries.
+    if (m_statements.size() > 512)
+        m_statements.clear();
     if (m_db.isValid() && m_db.isOpen())
         return &m_db;
     const qint64 now = m_clock.elapsed();
@@ -63,12 +84,14 @@ QSqlDatabase *ThreadDatabase::acquire(int *retryAfterSeconds)
     if (!m_db.isOpen()) {
         if (m_failures == 0)
             qCWarning(lcDatabase).noquote() << "database unavailable:" << error.left(300);
+        Metrics::instance().setGauge(QStringLiteral("tenantry_db_connection_up"), {{QStringLiteral("connection"), m_name}}, 0);
         scheduleRetry();
         *retryAfterSeconds = int(std::max<qint64>(1, (m_retryAtMs - now + 999) / 1000));
         return nullptr;
     }
     if (m_failures > 0)
         qCInfo(lcDatabase) << "database connection restored after" << m_failures << "attempt(s)";
+    Metrics::instance().setGauge(QStringLiteral("tenantry_db_connection_up"), {{QStringLiteral("connection"), m_name}}, 1);
     m_failures = 0;
     m_retryAtMs = 0;
     return &m_db;
@@ -78,6 +101,7 @@ void ThreadDatabase::reportError(const QSqlError &error)
 {
     if (!sql::isConnectionError(error) && m_db.isOpen())
         return;
+    Metrics::instance().setGauge(QStringLiteral("tenantry_db_connection_up"), {{QStringLiteral("connection"), m_name}}, 0);
     qCWarning(lcDatabase).noquote() << "database connection lost:" << error.databaseText().left(200);
     close();
     scheduleRetry();

@@ -4,9 +4,15 @@
 #include "core/ConnectionSettings.h"
 
 #include <QElapsedTimer>
+#include <QHash>
 #include <QLoggingCategory>
 #include <QSqlDatabase>
 #include <QSqlError>
+#include <QSqlQuery>
+
+#include <memory>
+#include <optional>
+#include <unordered_map>
 
 namespace tenantry {
 
@@ -29,6 +35,11 @@ public:
     // Tells the wrapper a statement failed; a connection-class error closes the connection so the
     // next acquire() reopens it.
     void reportError(const QSqlError &error);
+    // A prepared statement from this connection's cache: prepared (one PREPARE round trip) the
+    // first time, then only executed. QPSQL otherwise prepares, executes and deallocates every
+    // time, three round trips per statement. Cleared when the connection closes.
+    // The pointer stays valid until the next acquire() or close().
+    QSqlQuery *prepared(const QString &statement, QString *error);
     // Cheap liveness probe for /readyz.
     bool ping(QString *error);
     void close();
@@ -44,6 +55,7 @@ private:
     int m_failures = 0;
     qint64 m_retryAtMs = 0;
     QElapsedTimer m_clock;
+    std::unordered_map<QString, std::unique_ptr<QSqlQuery>> m_statements;
 };
 
 } // namespace tenantry

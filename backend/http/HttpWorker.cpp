@@ -111,9 +111,7 @@ void HttpWorker::run()
         });
         // Open the database connection now so the first request does not pay for it.
         int retry = 0;
-        const bool up = context.database().acquire(&retry) != nullptr;
-        Metrics::instance().setGauge(QStringLiteral("tenantry_db_connection_up"), {{QStringLiteral("worker"), worker}},
-                                     up ? 1 : 0);
+        context.database().acquire(&retry); // also publishes tenantry_db_connection_up
         m_started.release();
         exec();
         m_tcp = nullptr;

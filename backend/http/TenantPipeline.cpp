@@ -16,6 +16,8 @@
 #include <QJsonDocument>
 #include <QSqlQuery>
 
+#include <cstring>
+
 namespace tenantry {
 
 Q_LOGGING_CATEGORY(lcPipeline, "tenantry.http.pipeline")
@@ -30,6 +32,23 @@ TenantCall::TenantCall(ApiRequest &r, const Principal &p, QSqlDatabase &d, QStri
     , permissions(std::move(pe))
     , body(std::move(b))
 {
+}
+
+QSqlQuery *TenantCall::exec(const QString &statement, std::initializer_list<QVariant> params)
+{
+    QSqlQuery *q = request.worker->database().prepared(statement, &m_error);
+    if (!q) {
+        m_failed = true;
+        return nullptr;
+    }
+    for (const QVariant &p : params)
+        q->addBindValue(p);
+    if (!q->exec()) {
+        m_error = q->lastError().databaseText();
+        m_failed = true;
+        return nullptr;
+    }
+    return q;
 }
 
 QString TenantCall::actorId() const
@@ -47,11 +66,24 @@ bool TenantCall::audit(const QString &action, const QString &resource, const QJs
     e.ip = request.remoteAddress.toString();
     e.traceId = QString::fromLatin1(request.trace.traceId);
     e.data = data;
-    QString error;
-    if (!AuditLog::append(db, principal.tenant.id, e, &error)) {
-        failed(error);
+    const auto st = AuditLog::statement(principal.tenant.id, e, &m_error);
+    if (!st) {
+        m_failed = true;
         return false;
     }
+    QSqlQuery *q = request.worker->database().prepared(st->sql, &m_error);
+    if (!q) {
+        m_failed = true;
+        return false;
+    }
+    for (const QVariant &v : st->params)
+        q->addBindValue(v);
+    if (!q->exec() || !q->next()) {
+        m_error = q->lastError().databaseText();
+        m_failed = true;
+        return false;
+    }
+    m_lastEvent = AuditLog::Appended{q->value(0).toLongLong(), st->id, q->value(1).toByteArray()};
     return true;
 }
 
@@ -185,15 +217,28 @@ Router::Handler tenantRoute(RouteSpec spec, TenantHandler handler)
             QCryptographicHash::hash(QByteArray(request.method + ' ' + request.rawPath + '\n' + request.body),
                                      QCryptographicHash::Sha256);
 
-        if (!db->transaction()) {
-            worker->database().reportError(db->lastError());
-            return withHeaders(ApiResult::fromError(ApiError(ErrorCode::Unavailable, QStringLiteral("Try again shortly."))
-                                                        .withHeader("Retry-After", "1")),
-                               headers);
+        // 6. Open the transaction, then one statement sets the tenant context (set_config(...,
+        // true): transaction-local, never a session SET), the read-only mode, takes the
+        // idempotency lock and reads the caller's current role. Roles come from the database,
+        // not the token, so a demoted or removed member loses access at once. (QPSQL returns the
+        // first result of a multi-statement batch, so BEGIN cannot ride along: two round trips.)
+        qint64 lockKey = 0;
+        if (idempotent) {
+            const QByteArray h = QCryptographicHash::hash(
+                QString(tid + u'/' + caller + u'/' + QString::fromLatin1(idemKey)).toUtf8(), QCryptographicHash::Sha256);
+            std::memcpy(&lockKey, h.constData(), sizeof lockKey);
         }
+        QString statement = QStringLiteral("SELECT set_config('app.current_tenant', ?, true), "
+                                           "CASE WHEN ? THEN set_config('transaction_read_only', 'on', true) END, "
+                                           "CASE WHEN ? THEN pg_try_advisory_xact_lock(?) ELSE true END");
+        if (support)
+            statement += QStringLiteral(", 'support', 'active'");
+        else
+            statement += QStringLiteral(", u.role, u.status FROM %1.users u WHERE u.id = ?::uuid").arg(schema);
         bool committed = false;
+        bool begun = false;
         auto rollback = qScopeGuard([&] {
-            if (!committed)
+            if (begun && !committed)
                 db->rollback();
         });
         auto dbError = [&](const QSqlError &e) {
@@ -208,34 +253,22 @@ Router::Handler tenantRoute(RouteSpec spec, TenantHandler handler)
                 ApiResult::fromError(ApiError(ErrorCode::Internal, QStringLiteral("An internal error occurred."))),
                 headers);
         };
-
-        // 6. One round trip: tenant context, read-only mode, the caller's current role, and the
-        // idempotency lock. Roles come from the database, not the token, so a demoted or removed
-        // member loses access at once.
-        QSqlQuery first(*db);
-        const QString readOnly = spec.write ? QString() : QStringLiteral(", set_config('transaction_read_only', 'on', true)");
-        const QString lock = idempotent ? QStringLiteral(", pg_try_advisory_xact_lock(hashtextextended(?, 0))")
-                                        : QStringLiteral(", true");
-        QList<QVariant> params{tid};
-        QString statement;
-        if (support) {
-            statement = QStringLiteral("SELECT set_config('app.current_tenant', ?, true)") + readOnly + lock +
-                        QStringLiteral(", 'support', 'active'");
-        } else {
-            statement = QStringLiteral("SELECT set_config('app.current_tenant', ?, true)") + readOnly + lock +
-                        QStringLiteral(", u.role, u.status FROM %1.users u WHERE u.id = ?::uuid").arg(schema);
-        }
-        if (idempotent)
-            params << QString(tid + u'/' + caller + u'/' + QString::fromLatin1(idemKey));
+        if (!db->transaction())
+            return dbError(db->lastError());
+        begun = true;
+        QSqlQuery *firstQuery = worker->database().prepared(statement, nullptr);
+        if (!firstQuery)
+            return dbError(db->lastError());
+        QSqlQuery &first = *firstQuery;
+        first.addBindValue(tid);
+        first.addBindValue(!spec.write);
+        first.addBindValue(idempotent);
+        first.addBindValue(lockKey);
         if (!support)
-            params << p.userId;
-        if (!first.prepare(statement))
-            return dbError(first.lastError());
-        for (const QVariant &v : params)
-            first.addBindValue(v);
+            first.addBindValue(p.userId);
         if (!first.exec())
             return dbError(first.lastError());
-        const int base = spec.write ? 1 : 2;
+        const int base = 2;
         if (!first.next() || first.value(base + 2).toString() != u"active")
             return ApiResult::fromError(ApiError(ErrorCode::Unauthorized,
                                                  QStringLiteral("The access token is missing, invalid or expired."))
@@ -294,13 +327,18 @@ Router::Handler tenantRoute(RouteSpec spec, TenantHandler handler)
 
         // 8. Idempotency: replay, refuse a reused key, or run and record.
         if (idempotent) {
-            QSqlQuery prior(*db);
-            if (!sql::exec(prior,
-                           QStringLiteral("SELECT request_hash, status, content_type, response_body, headers::text, "
-                                          "created_at > now() - interval '24 hours' FROM %1.idempotency_keys "
-                                          "WHERE caller = ? AND key = ?")
-                               .arg(schema),
-                           {caller, QString::fromLatin1(idemKey)}, nullptr))
+            QSqlQuery *found = worker->database().prepared(
+                QStringLiteral("SELECT request_hash, status, content_type, response_body, headers::text, "
+                               "created_at > now() - interval '24 hours' FROM %1.idempotency_keys "
+                               "WHERE caller = ? AND key = ?")
+                    .arg(schema),
+                nullptr);
+            if (!found)
+                return dbError(db->lastError());
+            QSqlQuery &prior = *found;
+            prior.addBindValue(caller);
+            prior.addBindValue(QString::fromLatin1(idemKey));
+            if (!prior.exec())
                 return dbError(prior.lastError());
             if (prior.next()) {
                 if (prior.value(5).toBool()) {
@@ -342,16 +380,14 @@ Router::Handler tenantRoute(RouteSpec spec, TenantHandler handler)
                 if (name.toLower() == "location" || name.toLower() == "etag")
                     stored.insert(QString::fromLatin1(name), QString::fromLatin1(value));
             }
-            QSqlQuery rec(*db);
-            if (!sql::exec(rec,
-                           QStringLiteral("INSERT INTO %1.idempotency_keys (caller, key, request_hash, status, "
-                                          "content_type, response_body, headers) VALUES (?, ?, ?, ?, ?, ?, ?::jsonb)")
-                               .arg(schema),
-                           {caller, QString::fromLatin1(idemKey), requestHash, result.status,
-                            QString::fromLatin1(result.contentType), result.body,
-                            QString::fromUtf8(QJsonDocument(stored).toJson(QJsonDocument::Compact))},
-                           nullptr))
-                return dbError(rec.lastError());
+            TenantCall recorder(request, p, *db, schema, roles, permissions, {});
+            if (!recorder.exec(QStringLiteral("INSERT INTO %1.idempotency_keys (caller, key, request_hash, status, "
+                                              "content_type, response_body, headers) VALUES (?, ?, ?, ?, ?, ?, ?::jsonb)")
+                                   .arg(schema),
+                               {caller, QString::fromLatin1(idemKey), requestHash, result.status,
+                                QString::fromLatin1(result.contentType), result.body,
+                                QString::fromUtf8(QJsonDocument(stored).toJson(QJsonDocument::Compact))}))
+                return dbError(db->lastError());
         }
         if (!db->commit())
             return dbError(db->lastError());

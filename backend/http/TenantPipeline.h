@@ -7,8 +7,11 @@
 
 #include <QJsonObject>
 #include <QSqlDatabase>
+#include <QSqlQuery>
 
 #include <functional>
+#include <initializer_list>
+#include <optional>
 
 namespace tenantry {
 
@@ -35,8 +38,13 @@ public:
     const QStringList permissions; // effective permissions of `roles`
     const QJsonObject body;
 
+    // Runs a statement through the worker's prepared-statement cache (one round trip).
+    // nullopt on failure, after which the handler should return failed().
+    QSqlQuery *exec(const QString &statement, std::initializer_list<QVariant> params);
     // Writes an audit event in this transaction, with actor, act, ip and trace filled in.
     bool audit(const QString &action, const QString &resource, const QJsonObject &data = {});
+    // The event the last successful audit() appended.
+    const AuditLog::Appended &lastEvent() const { return m_lastEvent; }
     // For handlers whose SQL failed: the pipeline rolls back and answers 503/500.
     ApiResult failed(const QString &error);
     bool hasFailed() const { return m_failed; }
@@ -44,6 +52,8 @@ public:
 
 private:
     bool m_failed = false;
+    QString m_error;
+    AuditLog::Appended m_lastEvent;
 };
 
 using TenantHandler = std::function<ApiResult(TenantCall &)>;

@@ -128,21 +128,15 @@ ApiResult listProjects(TenantCall &call)
     const auto page = parsePage(call.request, &error);
     if (!page)
         return error;
-    QSqlQuery q(call.db);
-    q.setForwardOnly(true);
-    const QString where = page->afterId.isEmpty()
-                              ? QString()
-                              : QStringLiteral("WHERE (created_at, id) > (?::timestamptz, ?::uuid) ");
-    if (!q.prepare(QStringLiteral("SELECT %1 FROM %2.projects %3ORDER BY created_at, id LIMIT ?")
-                       .arg(kProjectColumns, call.schema, where)))
-        return call.failed(q.lastError().text());
-    if (!page->afterId.isEmpty()) {
-        q.addBindValue(page->afterTime);
-        q.addBindValue(page->afterId);
-    }
-    q.addBindValue(page->limit + 1);
-    if (!q.exec())
-        return call.failed(q.lastError().text());
+    const QString base = QStringLiteral("SELECT %1 FROM %2.projects ").arg(kProjectColumns, call.schema);
+    auto rows = page->afterId.isEmpty()
+                    ? call.exec(base + QStringLiteral("ORDER BY created_at, id LIMIT ?"), {page->limit + 1})
+                    : call.exec(base + QStringLiteral("WHERE (created_at, id) > (?::timestamptz, ?::uuid) "
+                                                      "ORDER BY created_at, id LIMIT ?"),
+                                {page->afterTime, page->afterId, page->limit + 1});
+    if (!rows)
+        return call.failed(QString());
+    QSqlQuery &q = *rows;
     QJsonArray items;
     QString next;
     while (q.next()) {
@@ -166,14 +160,13 @@ ApiResult createProject(TenantCall &call)
     const auto name = cleanName(call.body.value(QStringLiteral("name")).toString(), 100, &problem);
     if (!name)
         return invalid(problem);
-    QSqlQuery q(call.db);
     const bool isUser = call.principal.actor.isEmpty();
-    if (!sql::exec(q,
-                   QStringLiteral("INSERT INTO %1.projects (name, owner_id) VALUES (?, ?::uuid) RETURNING %2")
-                       .arg(call.schema, kProjectColumns),
-                   {*name, isUser ? QVariant(call.principal.userId) : QVariant()}, nullptr) ||
-        !q.next())
-        return call.failed(q.lastError().text());
+    auto inserted = call.exec(QStringLiteral("INSERT INTO %1.projects (name, owner_id) VALUES (?, ?::uuid) RETURNING %2")
+                                  .arg(call.schema, kProjectColumns),
+                              {*name, isUser ? QVariant(call.principal.userId) : QVariant()});
+    if (!inserted || !inserted->next())
+        return call.failed(QString());
+    QSqlQuery &q = *inserted;
     const QJsonObject project = projectJson(q);
     const QString id = project.value(QStringLiteral("id")).toString();
     if (!call.audit(QStringLiteral("project.create"), QStringLiteral("project/") + id,
@@ -191,10 +184,10 @@ ApiResult getProject(TenantCall &call)
     const QString id = call.request.params.value(QStringLiteral("id"));
     if (!isUuid(id))
         return notFound(QStringLiteral("project"));
-    QSqlQuery q(call.db);
-    if (!sql::exec(q, QStringLiteral("SELECT %1 FROM %2.projects WHERE id = ?::uuid").arg(kProjectColumns, call.schema),
-                   {id}, nullptr))
-        return call.failed(q.lastError().text());
+    auto qOpt = call.exec(QStringLiteral("SELECT %1 FROM %2.projects WHERE id = ?::uuid").arg(kProjectColumns, call.schema), {id});
+    if (!qOpt)
+        return call.failed(QString());
+    QSqlQuery &q = *qOpt;
     if (!q.next())
         return notFound(QStringLiteral("project"));
     return ApiResult::json(projectJson(q));
@@ -211,20 +204,20 @@ ApiResult updateProject(TenantCall &call)
     const auto name = cleanName(call.body.value(QStringLiteral("name")).toString(), 100, &problem);
     if (!name)
         return invalid(problem);
-    QSqlQuery before(call.db);
-    if (!sql::exec(before, QStringLiteral("SELECT name FROM %1.projects WHERE id = ?::uuid FOR UPDATE").arg(call.schema),
-                   {id}, nullptr))
-        return call.failed(before.lastError().text());
+    auto beforeOpt = call.exec(QStringLiteral("SELECT name FROM %1.projects WHERE id = ?::uuid FOR UPDATE").arg(call.schema), {id});
+    if (!beforeOpt)
+        return call.failed(QString());
+    QSqlQuery &before = *beforeOpt;
     if (!before.next())
         return notFound(QStringLiteral("project"));
     const QString oldName = before.value(0).toString();
-    QSqlQuery q(call.db);
-    if (!sql::exec(q,
-                   QStringLiteral("UPDATE %1.projects SET name = ?, updated_at = now() WHERE id = ?::uuid RETURNING %2")
-                       .arg(call.schema, kProjectColumns),
-                   {*name, id}, nullptr) ||
-        !q.next())
-        return call.failed(q.lastError().text());
+    auto qOpt = call.exec(QStringLiteral("UPDATE %1.projects SET name = ?, updated_at = now() WHERE id = ?::uuid RETURNING %2")
+                       .arg(call.schema, kProjectColumns), {*name, id});
+    if (!qOpt)
+        return call.failed(QString());
+    QSqlQuery &q = *qOpt;
+    if (!q.next())
+        return call.failed(QString());
     if (!call.audit(QStringLiteral("project.update"), QStringLiteral("project/") + id,
                     {{QStringLiteral("before"), QJsonObject{{QStringLiteral("name"), oldName}}},
                      {QStringLiteral("after"), QJsonObject{{QStringLiteral("name"), *name}}}}))
@@ -237,10 +230,10 @@ ApiResult deleteProject(TenantCall &call)
     const QString id = call.request.params.value(QStringLiteral("id"));
     if (!isUuid(id))
         return notFound(QStringLiteral("project"));
-    QSqlQuery q(call.db);
-    if (!sql::exec(q, QStringLiteral("DELETE FROM %1.projects WHERE id = ?::uuid RETURNING name").arg(call.schema),
-                   {id}, nullptr))
-        return call.failed(q.lastError().text());
+    auto qOpt = call.exec(QStringLiteral("DELETE FROM %1.projects WHERE id = ?::uuid RETURNING name").arg(call.schema), {id});
+    if (!qOpt)
+        return call.failed(QString());
+    QSqlQuery &q = *qOpt;
     if (!q.next())
         return notFound(QStringLiteral("project"));
     if (!call.audit(QStringLiteral("project.delete"), QStringLiteral("project/") + id,
@@ -266,21 +259,15 @@ ApiResult listMembers(TenantCall &call)
     const auto page = parsePage(call.request, &error);
     if (!page)
         return error;
-    QSqlQuery q(call.db);
-    q.setForwardOnly(true);
-    const QString where = page->afterId.isEmpty()
-                              ? QString()
-                              : QStringLiteral("WHERE (created_at, id) > (?::timestamptz, ?::uuid) ");
-    if (!q.prepare(QStringLiteral("SELECT %1 FROM %2.users %3ORDER BY created_at, id LIMIT ?")
-                       .arg(kMemberColumns, call.schema, where)))
-        return call.failed(q.lastError().text());
-    if (!page->afterId.isEmpty()) {
-        q.addBindValue(page->afterTime);
-        q.addBindValue(page->afterId);
-    }
-    q.addBindValue(page->limit + 1);
-    if (!q.exec())
-        return call.failed(q.lastError().text());
+    const QString base = QStringLiteral("SELECT %1 FROM %2.users ").arg(kMemberColumns, call.schema);
+    auto rows = page->afterId.isEmpty()
+                    ? call.exec(base + QStringLiteral("ORDER BY created_at, id LIMIT ?"), {page->limit + 1})
+                    : call.exec(base + QStringLiteral("WHERE (created_at, id) > (?::timestamptz, ?::uuid) "
+                                                      "ORDER BY created_at, id LIMIT ?"),
+                                {page->afterTime, page->afterId, page->limit + 1});
+    if (!rows)
+        return call.failed(QString());
+    QSqlQuery &q = *rows;
     QJsonArray items;
     QString next;
     while (q.next()) {
@@ -340,10 +327,10 @@ ApiResult updateMember(TenantCall &call)
     if (!policy.canGrant(call.roles, role, custom))
         return ApiResult::fromError(ApiError(ErrorCode::Forbidden,
                                              QStringLiteral("You cannot grant a role with permissions you do not hold.")));
-    QSqlQuery cur(call.db);
-    if (!sql::exec(cur, QStringLiteral("SELECT role FROM %1.users WHERE id = ?::uuid FOR UPDATE").arg(call.schema),
-                   {id}, nullptr))
-        return call.failed(cur.lastError().text());
+    auto curOpt = call.exec(QStringLiteral("SELECT role FROM %1.users WHERE id = ?::uuid FOR UPDATE").arg(call.schema), {id});
+    if (!curOpt)
+        return call.failed(QString());
+    QSqlQuery &cur = *curOpt;
     if (!cur.next())
         return notFound(QStringLiteral("member"));
     const QString oldRole = cur.value(0).toString();
@@ -359,13 +346,13 @@ ApiResult updateMember(TenantCall &call)
     // Only an owner may make or unmake owners.
     if ((oldRole == u"owner" || role == u"owner") && !call.roles.contains(QStringLiteral("owner")))
         return ApiResult::fromError(ApiError(ErrorCode::Forbidden, QStringLiteral("Only an owner can change owners.")));
-    QSqlQuery q(call.db);
-    if (!sql::exec(q,
-                   QStringLiteral("UPDATE %1.users SET role = ?, updated_at = now() WHERE id = ?::uuid RETURNING %2")
-                       .arg(call.schema, kMemberColumns),
-                   {role, id}, nullptr) ||
-        !q.next())
-        return call.failed(q.lastError().text());
+    auto qOpt = call.exec(QStringLiteral("UPDATE %1.users SET role = ?, updated_at = now() WHERE id = ?::uuid RETURNING %2")
+                       .arg(call.schema, kMemberColumns), {role, id});
+    if (!qOpt)
+        return call.failed(QString());
+    QSqlQuery &q = *qOpt;
+    if (!q.next())
+        return call.failed(QString());
     if (!call.audit(QStringLiteral("member.role_change"), QStringLiteral("member/") + id,
                     {{QStringLiteral("before"), QJsonObject{{QStringLiteral("role"), oldRole}}},
                      {QStringLiteral("after"), QJsonObject{{QStringLiteral("role"), role}}}}))
@@ -378,10 +365,10 @@ ApiResult removeMember(TenantCall &call)
     const QString id = call.request.params.value(QStringLiteral("userId"));
     if (!isUuid(id))
         return notFound(QStringLiteral("member"));
-    QSqlQuery cur(call.db);
-    if (!sql::exec(cur, QStringLiteral("SELECT role, email::text FROM %1.users WHERE id = ?::uuid FOR UPDATE").arg(call.schema),
-                   {id}, nullptr))
-        return call.failed(cur.lastError().text());
+    auto curOpt = call.exec(QStringLiteral("SELECT role, email::text FROM %1.users WHERE id = ?::uuid FOR UPDATE").arg(call.schema), {id});
+    if (!curOpt)
+        return call.failed(QString());
+    QSqlQuery &cur = *curOpt;
     if (!cur.next())
         return notFound(QStringLiteral("member"));
     const QString role = cur.value(0).toString();
@@ -396,9 +383,9 @@ ApiResult removeMember(TenantCall &call)
         if (*others == 0)
             return ApiResult::fromError(ApiError(ErrorCode::Conflict, QStringLiteral("The last owner cannot be removed.")));
     }
-    QSqlQuery q(call.db);
-    if (!sql::exec(q, QStringLiteral("DELETE FROM %1.users WHERE id = ?::uuid").arg(call.schema), {id}, nullptr))
-        return call.failed(q.lastError().text());
+    auto qOpt = call.exec(QStringLiteral("DELETE FROM %1.users WHERE id = ?::uuid").arg(call.schema), {id});
+    if (!qOpt)
+        return call.failed(QString());
     if (!call.audit(QStringLiteral("member.remove"), QStringLiteral("member/") + id,
                     {{QStringLiteral("email"), email}, {QStringLiteral("role"), role}}))
         return call.failed(QStringLiteral("audit"));
@@ -423,21 +410,12 @@ ApiResult emitEvent(TenantCall &call)
     const QJsonObject data = call.body.value(QStringLiteral("data")).toObject();
     if (QJsonDocument(data).toJson(QJsonDocument::Compact).size() > AuditLog::kMaxDataBytes)
         return invalid(QStringLiteral("data must be at most 64 KiB."));
-    AuditEvent e;
-    e.actor = call.principal.userId;
-    e.act = call.principal.actor;
-    e.action = action;
-    e.resource = resource;
-    e.ip = call.request.remoteAddress.toString();
-    e.traceId = QString::fromLatin1(call.request.trace.traceId);
-    e.data = data;
-    QString error;
-    const auto appended = AuditLog::append(call.db, call.principal.tenant.id, e, &error);
-    if (!appended)
-        return call.failed(error);
-    return ApiResult::json(QJsonObject{{QStringLiteral("id"), appended->id},
-                                       {QStringLiteral("seq"), double(appended->seq)},
-                                       {QStringLiteral("hash"), QString::fromLatin1(appended->hash.toHex())}},
+    if (!call.audit(action, resource, data))
+        return call.failed(QString());
+    const AuditLog::Appended &appended = call.lastEvent();
+    return ApiResult::json(QJsonObject{{QStringLiteral("id"), appended.id},
+                                       {QStringLiteral("seq"), double(appended.seq)},
+                                       {QStringLiteral("hash"), QString::fromLatin1(appended.hash.toHex())}},
                            201);
 }
 
@@ -454,12 +432,11 @@ ApiResult usage(TenantCall &call)
     const int seatsUsed = q.value(0).toInt();
     const int seatsAllowed = q.value(1).toInt();
     const double storage = q.value(2).toDouble();
-    QSqlQuery days(call.db);
-    if (!sql::exec(days,
-                   QStringLiteral("SELECT day::text, requests FROM tenantry_shared.usage_daily WHERE tenant_id = ?::uuid "
-                                  "AND day > current_date - 30 ORDER BY day"),
-                   {call.principal.tenant.id.toString(QUuid::WithoutBraces)}, nullptr))
-        return call.failed(days.lastError().text());
+    auto daysOpt = call.exec(QStringLiteral("SELECT day::text, requests FROM tenantry_shared.usage_daily WHERE tenant_id = ?::uuid "
+                                  "AND day > current_date - 30 ORDER BY day"), {call.principal.tenant.id.toString(QUuid::WithoutBraces)});
+    if (!daysOpt)
+        return call.failed(QString());
+    QSqlQuery &days = *daysOpt;
     QJsonArray perDay;
     while (days.next())
         perDay.append(QJsonObject{{QStringLiteral("day"), days.value(0).toString()},

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "core/TenantSpec.h"
 #include "core/ThreadDatabase.h"
+
+#include <QElapsedTimer>
+#include <QHash>
 #include "core/TokenVerifier.h"
 
 #include <optional>
@@ -23,12 +27,25 @@ public:
     // Null when the server has no identity configured (tests of the bare engine).
     const TokenVerifier *verifier();
 
+    // Tenants seen in the last few seconds: status, tier and limits change rarely, and reading
+    // the registry on every request would cost a round trip. A change (lock, new rate limit)
+    // reaches every worker within kTenantCacheMs.
+    static constexpr qint64 kTenantCacheMs = 5000;
+    std::optional<Tenant> cachedTenant(const QUuid &id);
+    void cacheTenant(const Tenant &tenant);
+
 private:
     int m_index;
     ThreadDatabase m_db;
     ServerContext *m_server;
     std::optional<TokenVerifier> m_verifier;
     quint64 m_verifierGeneration = 0;
+    struct CachedTenant {
+        Tenant tenant;
+        qint64 at = 0;
+    };
+    QHash<QUuid, CachedTenant> m_tenants;
+    QElapsedTimer m_clock;
 };
 
 } // namespace tenantry
