@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/KeyRing.h"
 
+#include "core/SqlSupport.h"
+
 #include <QLoggingCategory>
+#include <QSqlQuery>
+
+#include <limits>
 
 namespace tenantry {
 
@@ -9,18 +14,14 @@ Q_LOGGING_CATEGORY(lcKeys, "tenantry.keys")
 
 KeyRing::KeyRing(KeyEncryption kek, int retentionSeconds)
     : m_kek(std::move(kek))
-    , m_retention(retentionSeconds)
-{
-}
+    , m_retention(retentionSeconds) {}
 
-std::shared_ptr<const SigningKeyStore::KeySet> KeyRing::keys() const
-{
+std::shared_ptr<const SigningKeyStore::KeySet> KeyRing::keys() const {
     QMutexLocker lock(&m_mutex);
     return m_keys;
 }
 
-bool KeyRing::reload(QSqlDatabase &db, QString *error)
-{
+bool KeyRing::reload(QSqlDatabase &db, QString *error) {
     auto loaded = SigningKeyStore::load(db, m_kek, m_retention, error);
     if (!loaded)
         return false;
@@ -37,18 +38,46 @@ bool KeyRing::reload(QSqlDatabase &db, QString *error)
     return true;
 }
 
-void KeyRing::refresh(QSqlDatabase &db, qint64 maxAgeMs, bool force)
-{
+void KeyRing::refresh(QSqlDatabase &db, qint64 maxAgeMs, bool force) {
     {
         QMutexLocker lock(&m_mutex);
-        const qint64 age = m_loaded.isValid() ? m_loaded.elapsed() : std::numeric_limits<qint64>::max();
-        if (age < maxAgeMs && !(force && age > 5000))
+        const qint64 age =
+            m_loaded.isValid() ? m_loaded.elapsed() : std::numeric_limits<qint64>::max();
+        const bool due = age >= maxAgeMs || (force && age >= kForcedReloadIntervalMs);
+        if (!due)
             return;
         m_loaded.start(); // claim this reload; others keep using the current snapshot
     }
     QString error;
     if (!reload(db, &error))
         qCWarning(lcKeys).noquote() << "reloading signing keys failed:" << error;
+}
+
+bool KeyRing::ensureCurrent(QSqlDatabase &db, QString *error) {
+    QSqlQuery q(db);
+    if (!sql::exec(q,
+                   QStringLiteral(
+                       "SELECT kid FROM tenantry_control.signing_keys WHERE retired_at IS NULL"),
+                   {}, error))
+        return false;
+    const QString current = q.next() ? q.value(0).toString() : QString();
+    q.finish();
+    const auto snapshot = keys();
+    if (current.isEmpty() || (snapshot && snapshot->current.kid() == current))
+        return true;
+    {
+        // Rate-limited like a forced refresh, so a key this process cannot load (say, rotated
+        // under another KEK) does not turn every sign-in into a full reload.
+        QMutexLocker lock(&m_mutex);
+        if (m_loaded.isValid() && m_loaded.elapsed() < kForcedReloadIntervalMs)
+            return true;
+        m_loaded.start();
+    }
+    QString reloadError;
+    if (!reload(db, &reloadError))
+        // Keep signing with the key we have: it stays published until its tokens expire.
+        qCWarning(lcKeys).noquote() << "reloading signing keys failed:" << reloadError;
+    return true;
 }
 
 } // namespace tenantry

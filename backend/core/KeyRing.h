@@ -23,9 +23,17 @@ public:
     std::shared_ptr<const SigningKeyStore::KeySet> keys() const;
     quint64 generation() const { return m_generation.load(); }
     bool reload(QSqlDatabase &db, QString *error);
-    // Reloads when the snapshot is older than `maxAgeMs` (or forced and the last reload is
-    // older than 5 s). Uses the caller's (thread-owned) connection.
+    // Reloads when the snapshot is older than `maxAgeMs`, or when `force` is set and the last
+    // reload is older than kForcedReloadIntervalMs (an unknown kid: rate-limited so that a flood
+    // of made-up kids costs at most one query per interval). Uses the caller's (thread-owned)
+    // connection.
     void refresh(QSqlDatabase &db, qint64 maxAgeMs, bool force = false);
+    // Before signing: makes sure the snapshot's current key is the database's current key (one
+    // indexed query), reloading when another process rotated, so that new tokens carry the new
+    // kid at once rather than after the periodic refresh. False only on a database error.
+    bool ensureCurrent(QSqlDatabase &db, QString *error);
+
+    static constexpr qint64 kForcedReloadIntervalMs = 2000;
 
 private:
     KeyEncryption m_kek;

@@ -29,6 +29,10 @@ public:
     void recordFailure(const QString &account, const QString &address);
     void recordSuccess(const QString &account);
 
+    // Memory bound: accounts plus addresses tracked at once (see prune()).
+    static constexpr qsizetype kMaxEntries = 100000;
+    qsizetype entryCount();
+
 private:
     struct Window {
         qint64 startMs = 0;

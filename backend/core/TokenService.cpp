@@ -22,13 +22,11 @@ Q_LOGGING_CATEGORY(lcAuth, "tenantry.auth")
 
 namespace {
 
-QByteArray tokenHash(const QString &token)
-{
+QByteArray tokenHash(const QString &token) {
     return QCryptographicHash::hash(token.toLatin1(), QCryptographicHash::Sha256);
 }
 
-QString newRefreshToken(const QUuid &tenant)
-{
+QString newRefreshToken(const QUuid &tenant) {
     QByteArray raw(32, Qt::Uninitialized);
     QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(raw.data()), 8);
     return QStringLiteral("rt_") + QString::fromLatin1(tenant.toString(QUuid::Id128).toLatin1()) +
@@ -36,8 +34,8 @@ QString newRefreshToken(const QUuid &tenant)
 }
 
 // Runs `work` in a transaction scoped to `tenant` (set_config(..., true), never a session SET).
-template <typename Fn> bool inTenant(QSqlDatabase &db, const Tenant &tenant, QString *error, Fn &&work)
-{
+template <typename Fn>
+bool inTenant(QSqlDatabase &db, const Tenant &tenant, QString *error, Fn &&work) {
     return sql::inTransaction(db, error, [&] {
         QSqlQuery q(db);
         if (!sql::exec(q, QStringLiteral("SELECT set_config('app.current_tenant', ?, true)"),
@@ -55,12 +53,9 @@ TokenService::TokenService(IdentityConfig config, KeyRing &keys, LoginThrottle &
     , m_keys(keys)
     , m_throttle(throttle)
     , m_totpSecrets(&secrets)
-    , m_dummyHash(m_hasher.hash(QStringLiteral("tenantry-dummy-password")))
-{
-}
+    , m_dummyHash(m_hasher.hash(QStringLiteral("tenantry-dummy-password"))) {}
 
-std::optional<QUuid> TokenService::tenantOfRefreshToken(const QString &token)
-{
+std::optional<QUuid> TokenService::tenantOfRefreshToken(const QString &token) {
     static const QRegularExpression shape(QStringLiteral("^rt_([0-9a-f]{32})_[A-Za-z0-9_-]{43}$"));
     const auto m = shape.match(token);
     if (!m.hasMatch())
@@ -75,8 +70,7 @@ std::optional<QUuid> TokenService::tenantOfRefreshToken(const QString &token)
 
 QString TokenService::accessToken(const Tenant &tenant, const QString &userId, const QString &role,
                                   const QStringList &amr, const QString &familyId,
-                                  bool mfaEnrollmentPending)
-{
+                                  bool mfaEnrollmentPending) {
     const auto keys = m_keys.keys();
     TokenIssuer issuer(keys->current, m_config.issuer, m_config.audience,
                        std::chrono::seconds(m_config.accessTokenSeconds));
@@ -91,21 +85,25 @@ QString TokenService::accessToken(const Tenant &tenant, const QString &userId, c
 }
 
 std::optional<TokenService::Tokens>
-TokenService::issue(QSqlDatabase &db, const Tenant &tenant, const QString &userId, const QString &role,
-                    const QStringList &amr, const QString &familyId, const QDateTime &familyExpires,
-                    bool mfaEnrollmentPending, QString *error)
-{
+TokenService::issue(QSqlDatabase &db, const Tenant &tenant, const QString &userId,
+                    const QString &role, const QStringList &amr, const QString &familyId,
+                    const QDateTime &familyExpires, bool mfaEnrollmentPending, QString *error) {
     const QString refresh = newRefreshToken(tenant.id);
     QSqlQuery q(db);
-    if (!sql::exec(q,
-                   QStringLiteral("INSERT INTO %1.refresh_tokens (id, family_id, user_id, token_hash, "
-                                  "amr, expires_at, family_expires_at) VALUES (gen_random_uuid(), "
-                                  "?::uuid, ?::uuid, ?, string_to_array(?, ','), now() + "
-                                  "make_interval(secs => ?), ?::timestamptz)")
-                       .arg(sql::quoteIdent(tenant.schema)),
-                   {familyId, userId, tokenHash(refresh), amr.join(u','), m_config.refreshTokenSeconds,
-                    familyExpires.toUTC().toString(Qt::ISODateWithMs)},
-                   error))
+    if (!sql::exec(
+            q,
+            QStringLiteral("INSERT INTO %1.refresh_tokens (id, family_id, user_id, token_hash, "
+                           "amr, expires_at, family_expires_at) VALUES (gen_random_uuid(), "
+                           "?::uuid, ?::uuid, ?, string_to_array(?, ','), now() + "
+                           "make_interval(secs => ?), ?::timestamptz)")
+                .arg(sql::quoteIdent(tenant.schema)),
+            {familyId, userId, tokenHash(refresh), amr.join(u','), m_config.refreshTokenSeconds,
+             familyExpires.toUTC().toString(Qt::ISODateWithMs)},
+            error))
+        return std::nullopt;
+    // Sign with the database's current key: after `keys rotate` (by any process) new tokens
+    // carry the new kid at once.
+    if (!m_keys.ensureCurrent(db, error))
         return std::nullopt;
     Tokens t;
     t.accessToken = accessToken(tenant, userId, role, amr, familyId, mfaEnrollmentPending);
@@ -118,15 +116,25 @@ TokenService::issue(QSqlDatabase &db, const Tenant &tenant, const QString &userI
 
 TokenService::Result TokenService::passwordGrant(QSqlDatabase &db, const QString &tenantRef,
                                                  const QString &email, const QString &password,
-                                                 const QString &totp, const QString &address)
-{
+                                                 const QString &totp, const QString &address) {
     Result result;
     if (tenantRef.isEmpty() || email.isEmpty() || password.isEmpty() || tenantRef.size() > 64 ||
         email.size() > 254 || password.size() > 1024 || totp.size() > 32) {
         result.error = Error::InvalidRequest;
         return result;
     }
-    const QString account = tenantRef.toLower() + u'/' + email.toLower();
+    QString error;
+    const TenantRegistry registry(db);
+    const auto tenant = registry.find(tenantRef, &error);
+    if (!error.isEmpty()) {
+        result.error = Error::Unavailable;
+        return result;
+    }
+    // One account whichever way the tenant was named (slug or id) and whatever the case of the
+    // e-mail (citext): otherwise each spelling would get its own budget of guesses.
+    const QString account = (tenant ? tenant->id.toString(QUuid::WithoutBraces)
+                                    : QString(QStringLiteral("?") + tenantRef.toLower())) +
+                            u'/' + email.toLower();
     if (const int wait = m_throttle.retryAfter(account, address)) {
         result.error = Error::Throttled;
         result.retryAfter = wait;
@@ -139,13 +147,6 @@ TokenService::Result TokenService::passwordGrant(QSqlDatabase &db, const QString
         return result;
     };
 
-    QString error;
-    const TenantRegistry registry(db);
-    const auto tenant = registry.find(tenantRef, &error);
-    if (!error.isEmpty()) {
-        result.error = Error::Unavailable;
-        return result;
-    }
     if (!tenant || tenant->status != u"active") {
         m_hasher.verify(password, m_dummyHash);
         return fail(Error::InvalidGrant);
@@ -156,15 +157,16 @@ TokenService::Result TokenService::passwordGrant(QSqlDatabase &db, const QString
     const bool ok = inTenant(db, *tenant, &error, [&]() -> bool {
         const QString schema = sql::quoteIdent(tenant->schema);
         QSqlQuery q(db);
-        if (!sql::exec(q,
-                       QStringLiteral("SELECT u.id::text, u.password_hash, u.role, u.mfa_enabled, "
-                                      "u.totp_secret, coalesce(u.last_totp_step, 0), "
-                                      "coalesce((s.value->>'mfa_required')::boolean, false), "
-                                      "coalesce((s.value->>'session_lifetime_minutes')::int, 480) "
-                                      "FROM %1.users u LEFT JOIN %1.settings s ON s.key = 'security' "
-                                      "WHERE u.email = ? AND u.status = 'active' FOR UPDATE OF u")
-                           .arg(schema),
-                       {email}, &error))
+        if (!sql::exec(
+                q,
+                QStringLiteral("SELECT u.id::text, u.password_hash, u.role, u.mfa_enabled, "
+                               "u.totp_secret, coalesce(u.last_totp_step, 0), "
+                               "coalesce((s.value->>'mfa_required')::boolean, false), "
+                               "coalesce((s.value->>'session_lifetime_minutes')::int, 480) "
+                               "FROM %1.users u LEFT JOIN %1.settings s ON s.key = 'security' "
+                               "WHERE u.email = ? AND u.status = 'active' FOR UPDATE OF u")
+                    .arg(schema),
+                {email}, &error))
             return false;
         if (!q.next()) {
             m_hasher.verify(password, m_dummyHash);
@@ -191,12 +193,17 @@ TokenService::Result TokenService::passwordGrant(QSqlDatabase &db, const QString
                 return true;
             }
             bool second = false;
-            const auto secret = m_totpSecrets->decrypt(sealedSecret, "tenantry.totp:" + userId.toLatin1());
+            const auto secret =
+                m_totpSecrets->decrypt(sealedSecret, "tenantry.totp:" + userId.toLatin1());
             if (secret) {
-                if (const auto step = Totp::verify(*secret, totp, QDateTime::currentSecsSinceEpoch());
+                if (const auto step =
+                        Totp::verify(*secret, totp, QDateTime::currentSecsSinceEpoch());
                     step && *step > lastStep) {
                     QSqlQuery upd(db);
-                    if (!sql::exec(upd, QStringLiteral("UPDATE %1.users SET last_totp_step = ? WHERE id = ?::uuid").arg(schema),
+                    if (!sql::exec(upd,
+                                   QStringLiteral(
+                                       "UPDATE %1.users SET last_totp_step = ? WHERE id = ?::uuid")
+                                       .arg(schema),
                                    {*step, userId}, &error))
                         return false;
                     amr << QStringLiteral("otp");
@@ -206,8 +213,9 @@ TokenService::Result TokenService::passwordGrant(QSqlDatabase &db, const QString
             if (!second) {
                 QSqlQuery rc(db);
                 if (!sql::exec(rc,
-                               QStringLiteral("UPDATE %1.recovery_codes SET used_at = now() WHERE user_id = "
-                                              "?::uuid AND code_hash = ? AND used_at IS NULL RETURNING 1")
+                               QStringLiteral(
+                                   "UPDATE %1.recovery_codes SET used_at = now() WHERE user_id = "
+                                   "?::uuid AND code_hash = ? AND used_at IS NULL RETURNING 1")
                                    .arg(schema),
                                {userId, Totp::recoveryCodeHash(totp)}, &error))
                     return false;
@@ -223,8 +231,11 @@ TokenService::Result TokenService::passwordGrant(QSqlDatabase &db, const QString
         }
         if (m_hasher.needsRehash(hash)) {
             QSqlQuery upd(db);
-            if (!sql::exec(upd, QStringLiteral("UPDATE %1.users SET password_hash = ? WHERE id = ?::uuid").arg(schema),
-                           {m_hasher.hash(password), userId}, &error))
+            if (!sql::exec(
+                    upd,
+                    QStringLiteral("UPDATE %1.users SET password_hash = ? WHERE id = ?::uuid")
+                        .arg(schema),
+                    {m_hasher.hash(password), userId}, &error))
                 return false;
         }
         const QString family = QUuid::createUuid().toString(QUuid::WithoutBraces);
@@ -245,8 +256,7 @@ TokenService::Result TokenService::passwordGrant(QSqlDatabase &db, const QString
     return result;
 }
 
-TokenService::Result TokenService::refreshGrant(QSqlDatabase &db, const QString &refreshToken)
-{
+TokenService::Result TokenService::refreshGrant(QSqlDatabase &db, const QString &refreshToken) {
     Result result;
     const auto tenantId = tenantOfRefreshToken(refreshToken);
     if (!tenantId) {
@@ -268,18 +278,19 @@ TokenService::Result TokenService::refreshGrant(QSqlDatabase &db, const QString 
     const bool ok = inTenant(db, *tenant, &error, [&]() -> bool {
         const QString schema = sql::quoteIdent(tenant->schema);
         QSqlQuery q(db);
-        if (!sql::exec(q,
-                       QStringLiteral("SELECT r.id::text, r.family_id::text, r.user_id::text, "
-                                      "r.rotated_at IS NOT NULL, r.revoked_at IS NOT NULL, "
-                                      "r.expires_at < now() OR r.family_expires_at < now(), "
-                                      "array_to_string(r.amr, ','), u.role, u.status, "
-                                      "r.family_expires_at, u.mfa_enabled, "
-                                      "coalesce((s.value->>'mfa_required')::boolean, false) "
-                                      "FROM %1.refresh_tokens r JOIN %1.users u ON u.id = r.user_id "
-                                      "LEFT JOIN %1.settings s ON s.key = 'security' "
-                                      "WHERE r.token_hash = ? FOR UPDATE OF r")
-                           .arg(schema),
-                       {tokenHash(refreshToken)}, &error))
+        if (!sql::exec(
+                q,
+                QStringLiteral("SELECT r.id::text, r.family_id::text, r.user_id::text, "
+                               "r.rotated_at IS NOT NULL, r.revoked_at IS NOT NULL, "
+                               "r.expires_at < now() OR r.family_expires_at < now(), "
+                               "array_to_string(r.amr, ','), u.role, u.status, "
+                               "r.family_expires_at, u.mfa_enabled, "
+                               "coalesce((s.value->>'mfa_required')::boolean, false) "
+                               "FROM %1.refresh_tokens r JOIN %1.users u ON u.id = r.user_id "
+                               "LEFT JOIN %1.settings s ON s.key = 'security' "
+                               "WHERE r.token_hash = ? FOR UPDATE OF r")
+                    .arg(schema),
+                {tokenHash(refreshToken)}, &error))
             return false;
         if (!q.next()) {
             outcome = Error::InvalidGrant;
@@ -307,9 +318,9 @@ TokenService::Result TokenService::refreshGrant(QSqlDatabase &db, const QString 
                            {family}, &error))
                 return false;
             if (rotated && !revoked)
-                qCWarning(lcAuth).noquote() << "refresh token reuse detected; family" << family
-                                            << "of tenant" << tenant->id.toString(QUuid::WithoutBraces)
-                                            << "revoked";
+                qCWarning(lcAuth).noquote()
+                    << "refresh token reuse detected; family" << family << "of tenant"
+                    << tenant->id.toString(QUuid::WithoutBraces) << "revoked";
             outcome = Error::InvalidGrant;
             return true;
         }
@@ -318,12 +329,14 @@ TokenService::Result TokenService::refreshGrant(QSqlDatabase &db, const QString 
             return true;
         }
         QSqlQuery mark(db);
-        if (!sql::exec(mark, QStringLiteral("UPDATE %1.refresh_tokens SET rotated_at = now() WHERE id = ?::uuid").arg(schema),
-                       {id}, &error))
+        if (!sql::exec(
+                mark,
+                QStringLiteral("UPDATE %1.refresh_tokens SET rotated_at = now() WHERE id = ?::uuid")
+                    .arg(schema),
+                {id}, &error))
             return false;
-        tokens = issue(db, *tenant, userId, role, amr, family,
-                       familyExpires,
-                       pendingEnrollment, &error);
+        tokens =
+            issue(db, *tenant, userId, role, amr, family, familyExpires, pendingEnrollment, &error);
         return tokens.has_value();
     });
     if (!ok) {
@@ -339,8 +352,7 @@ TokenService::Result TokenService::refreshGrant(QSqlDatabase &db, const QString 
     return result;
 }
 
-TokenService::Error TokenService::revoke(QSqlDatabase &db, const QString &refreshToken)
-{
+TokenService::Error TokenService::revoke(QSqlDatabase &db, const QString &refreshToken) {
     const auto tenantId = tenantOfRefreshToken(refreshToken);
     if (!tenantId)
         return Error::None;
@@ -352,12 +364,13 @@ TokenService::Error TokenService::revoke(QSqlDatabase &db, const QString &refres
         return Error::None;
     const bool ok = inTenant(db, *tenant, &error, [&]() -> bool {
         QSqlQuery q(db);
-        return sql::exec(q,
-                         QStringLiteral("UPDATE %1.refresh_tokens SET revoked_at = now() WHERE family_id = "
-                                        "(SELECT family_id FROM %1.refresh_tokens WHERE token_hash = ?) "
-                                        "AND revoked_at IS NULL")
-                             .arg(sql::quoteIdent(tenant->schema)),
-                         {tokenHash(refreshToken)}, &error);
+        return sql::exec(
+            q,
+            QStringLiteral("UPDATE %1.refresh_tokens SET revoked_at = now() WHERE family_id = "
+                           "(SELECT family_id FROM %1.refresh_tokens WHERE token_hash = ?) "
+                           "AND revoked_at IS NULL")
+                .arg(sql::quoteIdent(tenant->schema)),
+            {tokenHash(refreshToken)}, &error);
     });
     return ok ? Error::None : Error::Unavailable;
 }

@@ -19,10 +19,10 @@ namespace tenantry {
 Q_DECLARE_LOGGING_CATEGORY(lcAuth)
 
 struct IdentityConfig {
-    QString issuer;                                  // exact `iss`; the public URL
+    QString issuer; // exact `iss`; the public URL
     QString audience = QStringLiteral("tenantry-api");
-    int accessTokenSeconds = 900;                    // 15 min
-    int refreshTokenSeconds = 14 * 24 * 3600;        // idle lifetime of one refresh token
+    int accessTokenSeconds = 900;             // 15 min
+    int refreshTokenSeconds = 14 * 24 * 3600; // idle lifetime of one refresh token
     int leewaySeconds = 30;
 };
 
@@ -32,11 +32,11 @@ class TokenService {
 public:
     enum class Error {
         None,
-        InvalidRequest,   // malformed input
-        InvalidGrant,     // wrong tenant/user/password/code, or a bad refresh token; never says which
-        MfaRequired,      // password fine, a TOTP or recovery code is needed
-        Throttled,        // too many failures for this account or address
-        Unavailable,      // database away
+        InvalidRequest, // malformed input
+        InvalidGrant,   // wrong tenant/user/password/code, or a bad refresh token; never says which
+        MfaRequired,    // password fine, a TOTP or recovery code is needed
+        Throttled,      // too many failures for this account or address
+        Unavailable,    // database away
     };
 
     struct Tokens {

@@ -14,25 +14,24 @@ Q_LOGGING_CATEGORY(lcAuthn, "tenantry.http.auth")
 
 namespace {
 
-ApiError unauthorized()
-{
-    return ApiError(ErrorCode::Unauthorized, QStringLiteral("The access token is missing, invalid or expired."))
+ApiError unauthorized() {
+    return ApiError(ErrorCode::Unauthorized,
+                    QStringLiteral("The access token is missing, invalid or expired."))
         .withHeader("WWW-Authenticate", "Bearer realm=\"tenantry\", error=\"invalid_token\"");
 }
 
-void securityLog(const ApiRequest &request, const QString &reason)
-{
-    StructuredLog::write(lcAuthn(), QtWarningMsg, QStringLiteral("authentication failed"),
-                         {{QStringLiteral("reason"), reason},
-                          {QStringLiteral("route"), request.routeTemplate},
-                          {QStringLiteral("remote"), request.remoteAddress.toString()},
-                          {QStringLiteral("trace_id"), QString::fromLatin1(request.trace.traceId)}});
+void securityLog(const ApiRequest &request, const QString &reason) {
+    StructuredLog::write(
+        lcAuthn(), QtWarningMsg, QStringLiteral("authentication failed"),
+        {{QStringLiteral("reason"), reason},
+         {QStringLiteral("route"), request.routeTemplate},
+         {QStringLiteral("remote"), request.remoteAddress.toString()},
+         {QStringLiteral("trace_id"), QString::fromLatin1(request.trace.traceId)}});
 }
 
 } // namespace
 
-std::variant<Principal, ApiError> Authenticator::authenticate(ApiRequest &request)
-{
+std::variant<Principal, ApiError> Authenticator::authenticate(ApiRequest &request) {
     if (request.query.hasQueryItem(QStringLiteral("access_token"))) {
         securityLog(request, QStringLiteral("token in query string"));
         return unauthorized();
@@ -46,7 +45,8 @@ std::variant<Principal, ApiError> Authenticator::authenticate(ApiRequest &reques
     WorkerContext *worker = request.worker;
     const TokenVerifier *verifier = worker ? worker->verifier() : nullptr;
     if (!verifier)
-        return ApiError(ErrorCode::Unavailable, QStringLiteral("Authentication is not available right now."))
+        return ApiError(ErrorCode::Unavailable,
+                        QStringLiteral("Authentication is not available right now."))
             .withHeader("Retry-After", "1");
     TokenVerifier::Failure failure = TokenVerifier::Failure::None;
     auto claims = verifier->verify(token, &failure);
@@ -66,29 +66,40 @@ std::variant<Principal, ApiError> Authenticator::authenticate(ApiRequest &reques
     const QString tid = claims->value(QStringLiteral("tid")).toString();
     const QString pathTenant = request.params.value(QStringLiteral("tenantId"));
     const QByteArray headerTenant = request.header("x-tenant-id");
-    if (tid != pathTenant || (!headerTenant.isEmpty() && QString::fromLatin1(headerTenant) != tid)) {
+    if (tid != pathTenant ||
+        (!headerTenant.isEmpty() && QString::fromLatin1(headerTenant) != tid)) {
         securityLog(request, QStringLiteral("tenant mismatch"));
-        return ApiError(ErrorCode::TenantMismatch,
-                        QStringLiteral("The tenant in the path, the token and X-Tenant-ID must agree."));
+        return ApiError(
+            ErrorCode::TenantMismatch,
+            QStringLiteral("The tenant in the path, the token and X-Tenant-ID must agree."));
     }
-    int retryAfter = 1;
-    QSqlDatabase *db = worker->database().acquire(&retryAfter);
-    if (!db)
-        return ApiError(ErrorCode::Unavailable, QStringLiteral("The database is not reachable."))
-            .withHeader("Retry-After", QByteArray::number(retryAfter));
-    QString error;
-    const auto tenant = TenantRegistry(*db).findById(QUuid::fromString(tid), &error);
-    if (!error.isEmpty()) {
-        worker->database().reportError(db->lastError());
-        return ApiError(ErrorCode::Unavailable, QStringLiteral("The database is not reachable."))
-            .withHeader("Retry-After", "1");
+    const QUuid tenantId = QUuid::fromString(tid);
+    std::optional<Tenant> tenant = worker->cachedTenant(tenantId);
+    if (!tenant) {
+        int retryAfter = 1;
+        QSqlDatabase *db = worker->database().acquire(&retryAfter);
+        if (!db)
+            return ApiError(ErrorCode::Unavailable,
+                            QStringLiteral("The database is not reachable."))
+                .withHeader("Retry-After", QByteArray::number(retryAfter));
+        QString error;
+        tenant = TenantRegistry(*db).findById(tenantId, &error);
+        if (!error.isEmpty()) {
+            worker->database().reportError(db->lastError());
+            return ApiError(ErrorCode::Unavailable,
+                            QStringLiteral("The database is not reachable."))
+                .withHeader("Retry-After", "1");
+        }
+        if (tenant)
+            worker->cacheTenant(*tenant);
     }
     if (!tenant || tenant->status == u"offboarded") {
         securityLog(request, QStringLiteral("unknown or offboarded tenant"));
         return unauthorized();
     }
     if (tenant->status != u"active")
-        return ApiError(ErrorCode::TenantLocked, QStringLiteral("This tenant is %1.").arg(tenant->status));
+        return ApiError(ErrorCode::TenantLocked,
+                        QStringLiteral("This tenant is %1.").arg(tenant->status));
     Principal p;
     p.userId = claims->value(QStringLiteral("sub")).toString();
     p.tenant = *tenant;
@@ -97,7 +108,8 @@ std::variant<Principal, ApiError> Authenticator::authenticate(ApiRequest &reques
     for (const QJsonValue &v : claims->value(QStringLiteral("amr")).toArray())
         p.amr << v.toString();
     p.sessionId = claims->value(QStringLiteral("sid")).toString();
-    p.actor = claims->value(QStringLiteral("act")).toObject().value(QStringLiteral("sub")).toString();
+    p.actor =
+        claims->value(QStringLiteral("act")).toObject().value(QStringLiteral("sub")).toString();
     p.enrollmentOnly = claims->value(QStringLiteral("mfa_enrollment_required")).toBool();
     request.tenantId = tid;
     return p;

@@ -17,30 +17,30 @@ namespace tenantry {
 
 namespace {
 
-ApiResult oauthError(ErrorCode code, const QString &detail)
-{
+ApiResult oauthError(ErrorCode code, const QString &detail) {
     ApiError e(code, detail);
-    e.extensions.insert(QStringLiteral("error"), QString::fromLatin1(ErrorCatalog::entry(code).code));
+    e.extensions.insert(QStringLiteral("error"),
+                        QString::fromLatin1(ErrorCatalog::entry(code).code));
     e.extensions.insert(QStringLiteral("error_description"), detail);
     return ApiResult::fromError(e);
 }
 
-ApiResult unavailable(int retryAfter = 1)
-{
-    return ApiResult::fromError(ApiError(ErrorCode::Unavailable, QStringLiteral("The database is not reachable."))
-                                    .withHeader("Retry-After", QByteArray::number(retryAfter)));
+ApiResult unavailable(int retryAfter = 1) {
+    return ApiResult::fromError(
+        ApiError(ErrorCode::Unavailable, QStringLiteral("The database is not reachable."))
+            .withHeader("Retry-After", QByteArray::number(retryAfter)));
 }
 
 // application/x-www-form-urlencoded or strict JSON with string values. Duplicate parameters
 // are refused (RFC 6749 §3.2), as are unknown JSON fields' non-string values.
-std::optional<QHash<QString, QString>> parseParams(const ApiRequest &request, ApiResult *error)
-{
+std::optional<QHash<QString, QString>> parseParams(const ApiRequest &request, ApiResult *error) {
     const QByteArrayList typeParts = request.header("content-type").split(';');
     const QByteArray type = typeParts.value(0).trimmed().toLower();
     // Only UTF-8 (ASVS 13.1.5): a declared charset=latin1 would be decoded wrongly.
     for (qsizetype i = 1; i < typeParts.size(); ++i) {
         const QByteArray param = typeParts.at(i).trimmed().toLower();
-        if (param.startsWith("charset=") && param.mid(8) != "utf-8" && param.mid(8) != "\"utf-8\"") {
+        if (param.startsWith("charset=") && param.mid(8) != "utf-8" &&
+            param.mid(8) != "\"utf-8\"") {
             *error = ApiResult::fromError(ApiError(ErrorCode::UnsupportedMediaType,
                                                    QStringLiteral("Send the body as UTF-8.")));
             return std::nullopt;
@@ -62,12 +62,14 @@ std::optional<QHash<QString, QString>> parseParams(const ApiRequest &request, Ap
             const QString keyText = QString::fromUtf8(key);
             const QString valueText = QString::fromUtf8(value);
             if (keyText.toUtf8() != key || valueText.toUtf8() != value) {
-                *error = oauthError(ErrorCode::InvalidRequest, QStringLiteral("The body is not valid UTF-8."));
+                *error = oauthError(ErrorCode::InvalidRequest,
+                                    QStringLiteral("The body is not valid UTF-8."));
                 return std::nullopt;
             }
             if (params.contains(keyText)) {
-                *error = oauthError(ErrorCode::InvalidRequest,
-                                    QStringLiteral("Parameter %1 was sent more than once.").arg(keyText.left(40)));
+                *error = oauthError(
+                    ErrorCode::InvalidRequest,
+                    QStringLiteral("Parameter %1 was sent more than once.").arg(keyText.left(40)));
                 return std::nullopt;
             }
             params.insert(keyText, valueText);
@@ -83,41 +85,44 @@ std::optional<QHash<QString, QString>> parseParams(const ApiRequest &request, Ap
         }
         for (auto it = object->begin(); it != object->end(); ++it) {
             if (!it.value().isString()) {
-                *error = oauthError(ErrorCode::InvalidRequest,
-                                    QStringLiteral("Field %1 must be a string.").arg(it.key().left(40)));
+                *error =
+                    oauthError(ErrorCode::InvalidRequest,
+                               QStringLiteral("Field %1 must be a string.").arg(it.key().left(40)));
                 return std::nullopt;
             }
             params.insert(it.key(), it.value().toString());
         }
         return params;
     }
-    *error = ApiResult::fromError(ApiError(ErrorCode::UnsupportedMediaType,
-                                           QStringLiteral("Send application/x-www-form-urlencoded or application/json.")));
+    *error = ApiResult::fromError(
+        ApiError(ErrorCode::UnsupportedMediaType,
+                 QStringLiteral("Send application/x-www-form-urlencoded or application/json.")));
     return std::nullopt;
 }
 
-ApiResult tokenResponse(const TokenService::Tokens &t)
-{
-    ApiResult r = ApiResult::json(QJsonObject{{QStringLiteral("access_token"), t.accessToken},
-                                              {QStringLiteral("token_type"), QStringLiteral("Bearer")},
-                                              {QStringLiteral("expires_in"), t.expiresIn},
-                                              {QStringLiteral("refresh_token"), t.refreshToken},
-                                              {QStringLiteral("tenant_id"), t.tenantId}});
+ApiResult tokenResponse(const TokenService::Tokens &t) {
+    ApiResult r =
+        ApiResult::json(QJsonObject{{QStringLiteral("access_token"), t.accessToken},
+                                    {QStringLiteral("token_type"), QStringLiteral("Bearer")},
+                                    {QStringLiteral("expires_in"), t.expiresIn},
+                                    {QStringLiteral("refresh_token"), t.refreshToken},
+                                    {QStringLiteral("tenant_id"), t.tenantId}});
     r.withHeader("Cache-Control", "no-store").withHeader("Pragma", "no-cache");
     return r;
 }
 
-ApiResult grantFailure(const TokenService::Result &r)
-{
+ApiResult grantFailure(const TokenService::Result &r) {
     switch (r.error) {
     case TokenService::Error::InvalidRequest:
-        return oauthError(ErrorCode::InvalidRequest, QStringLiteral("tenant, username and password are required."));
+        return oauthError(ErrorCode::InvalidRequest,
+                          QStringLiteral("tenant, username and password are required."));
     case TokenService::Error::MfaRequired:
-        return oauthError(ErrorCode::MfaRequired,
-                          QStringLiteral("Enter the code from your authenticator app or a recovery code."));
+        return oauthError(
+            ErrorCode::MfaRequired,
+            QStringLiteral("Enter the code from your authenticator app or a recovery code."));
     case TokenService::Error::Throttled: {
-        ApiResult res = ApiResult::fromError(
-            ApiError(ErrorCode::RateLimited, QStringLiteral("Too many failed sign-ins; try again later.")));
+        ApiResult res = ApiResult::fromError(ApiError(
+            ErrorCode::RateLimited, QStringLiteral("Too many failed sign-ins; try again later.")));
         res.withHeader("Retry-After", QByteArray::number(r.retryAfter));
         return res;
     }
@@ -128,30 +133,31 @@ ApiResult grantFailure(const TokenService::Result &r)
         break;
     }
     // One message for unknown tenant, unknown user, wrong password and bad code alike.
-    return oauthError(ErrorCode::InvalidGrant, QStringLiteral("The sign-in details are not correct."));
+    return oauthError(ErrorCode::InvalidGrant,
+                      QStringLiteral("The sign-in details are not correct."));
 }
 
 // Wraps a tenant route: authentication, tenant binding, and the enrolment-only restriction.
 Router::Handler authenticated(std::function<ApiResult(ApiRequest &, const Principal &)> handler,
-                              bool allowedDuringEnrollment = false)
-{
+                              bool allowedDuringEnrollment = false) {
     return [handler = std::move(handler), allowedDuringEnrollment](ApiRequest &request) {
         auto outcome = Authenticator::authenticate(request);
         if (auto *error = std::get_if<ApiError>(&outcome))
             return ApiResult::fromError(*error);
         const Principal &p = std::get<Principal>(outcome);
         if (p.enrollmentOnly && !allowedDuringEnrollment)
-            return ApiResult::fromError(ApiError(ErrorCode::Forbidden,
-                                                 QStringLiteral("This tenant requires two-factor authentication: "
-                                                                "enrol a second factor first.")));
+            return ApiResult::fromError(
+                ApiError(ErrorCode::Forbidden,
+                         QStringLiteral("This tenant requires two-factor authentication: "
+                                        "enrol a second factor first.")));
         return handler(request, p);
     };
 }
 
 // A tenant-scoped transaction on the worker's connection; `readOnly` for reads.
 template <typename Fn>
-std::optional<ApiResult> inTenant(ApiRequest &request, const Principal &p, bool readOnly, Fn &&work)
-{
+std::optional<ApiResult> inTenant(ApiRequest &request, const Principal &p, bool readOnly,
+                                  Fn &&work) {
     int retryAfter = 1;
     QSqlDatabase *db = request.worker->database().acquire(&retryAfter);
     if (!db)
@@ -161,9 +167,10 @@ std::optional<ApiResult> inTenant(ApiRequest &request, const Principal &p, bool 
     const bool ok = sql::inTransaction(*db, &error, [&] {
         QSqlQuery q(*db);
         if (!sql::exec(q,
-                       readOnly ? QStringLiteral("SELECT set_config('app.current_tenant', ?, true), "
-                                                 "set_config('transaction_read_only', 'on', true)")
-                                : QStringLiteral("SELECT set_config('app.current_tenant', ?, true)"),
+                       readOnly
+                           ? QStringLiteral("SELECT set_config('app.current_tenant', ?, true), "
+                                            "set_config('transaction_read_only', 'on', true)")
+                           : QStringLiteral("SELECT set_config('app.current_tenant', ?, true)"),
                        {p.tenant.id.toString(QUuid::WithoutBraces)}, &error))
             return false;
         result = work(*db, sql::quoteIdent(p.tenant.schema), &error);
@@ -178,27 +185,31 @@ std::optional<ApiResult> inTenant(ApiRequest &request, const Principal &p, bool 
 
 } // namespace
 
-void IdentityRoutes::registerOn(Router &router)
-{
+void IdentityRoutes::registerOn(Router &router) {
     router.add("GET", QStringLiteral("/.well-known/openid-configuration"), [](ApiRequest &request) {
         const QString iss = request.worker->server()->identity.issuer;
         QJsonObject doc;
         doc.insert(QStringLiteral("issuer"), iss);
-        doc.insert(QStringLiteral("jwks_uri"), QString(iss + QStringLiteral("/.well-known/jwks.json")));
-        doc.insert(QStringLiteral("token_endpoint"), QString(iss + QStringLiteral("/v1/auth/token")));
-        doc.insert(QStringLiteral("revocation_endpoint"), QString(iss + QStringLiteral("/v1/auth/revoke")));
+        doc.insert(QStringLiteral("jwks_uri"),
+                   QString(iss + QStringLiteral("/.well-known/jwks.json")));
+        doc.insert(QStringLiteral("token_endpoint"),
+                   QString(iss + QStringLiteral("/v1/auth/token")));
+        doc.insert(QStringLiteral("revocation_endpoint"),
+                   QString(iss + QStringLiteral("/v1/auth/revoke")));
         doc.insert(QStringLiteral("grant_types_supported"),
                    QJsonArray{QStringLiteral("password"), QStringLiteral("refresh_token")});
-        doc.insert(QStringLiteral("token_endpoint_auth_methods_supported"), QJsonArray{QStringLiteral("none")});
+        doc.insert(QStringLiteral("token_endpoint_auth_methods_supported"),
+                   QJsonArray{QStringLiteral("none")});
         doc.insert(QStringLiteral("response_types_supported"), QJsonArray{});
         doc.insert(QStringLiteral("subject_types_supported"), QJsonArray{QStringLiteral("public")});
         doc.insert(QStringLiteral("token_signing_alg_values_supported"),
                    QJsonArray{QStringLiteral("ES256"), QStringLiteral("EdDSA")});
         doc.insert(QStringLiteral("claims_supported"),
-                   QJsonArray::fromStringList({QStringLiteral("iss"), QStringLiteral("sub"), QStringLiteral("aud"),
-                                               QStringLiteral("exp"), QStringLiteral("iat"), QStringLiteral("jti"),
-                                               QStringLiteral("tid"), QStringLiteral("roles"), QStringLiteral("amr"),
-                                               QStringLiteral("act")}));
+                   QJsonArray::fromStringList({QStringLiteral("iss"), QStringLiteral("sub"),
+                                               QStringLiteral("aud"), QStringLiteral("exp"),
+                                               QStringLiteral("iat"), QStringLiteral("jti"),
+                                               QStringLiteral("tid"), QStringLiteral("roles"),
+                                               QStringLiteral("amr"), QStringLiteral("act")}));
         ApiResult r = ApiResult::json(doc);
         r.withHeader("Cache-Control", "public, max-age=300");
         return r;
@@ -223,7 +234,8 @@ void IdentityRoutes::registerOn(Router &router)
 
     router.add("POST", QStringLiteral("/v1/auth/token"), [](ApiRequest &request) {
         if (request.body.size() > 16 * 1024)
-            return ApiResult::fromError(ApiError(ErrorCode::PayloadTooLarge, QStringLiteral("At most 16 KiB.")));
+            return ApiResult::fromError(
+                ApiError(ErrorCode::PayloadTooLarge, QStringLiteral("At most 16 KiB.")));
         ApiResult error;
         const auto params = parseParams(request, &error);
         if (!params)
@@ -239,11 +251,13 @@ void IdentityRoutes::registerOn(Router &router)
             r = tokens.passwordGrant(*db, params->value(QStringLiteral("tenant")),
                                      params->value(QStringLiteral("username")),
                                      params->value(QStringLiteral("password")),
-                                     params->value(QStringLiteral("totp")), request.remoteAddress.toString());
+                                     params->value(QStringLiteral("totp")),
+                                     request.remoteAddress.toString());
         } else if (grant == u"refresh_token") {
             r = tokens.refreshGrant(*db, params->value(QStringLiteral("refresh_token")));
         } else {
-            return oauthError(grant.isEmpty() ? ErrorCode::InvalidRequest : ErrorCode::UnsupportedGrantType,
+            return oauthError(grant.isEmpty() ? ErrorCode::InvalidRequest
+                                              : ErrorCode::UnsupportedGrantType,
                               QStringLiteral("Use grant_type password or refresh_token."));
         }
         if (r.error == TokenService::Error::Unavailable)
@@ -256,7 +270,8 @@ void IdentityRoutes::registerOn(Router &router)
 
     router.add("POST", QStringLiteral("/v1/auth/revoke"), [](ApiRequest &request) {
         if (request.body.size() > 16 * 1024)
-            return ApiResult::fromError(ApiError(ErrorCode::PayloadTooLarge, QStringLiteral("At most 16 KiB.")));
+            return ApiResult::fromError(
+                ApiError(ErrorCode::PayloadTooLarge, QStringLiteral("At most 16 KiB.")));
         ApiResult error;
         const auto params = parseParams(request, &error);
         if (!params)
@@ -272,137 +287,168 @@ void IdentityRoutes::registerOn(Router &router)
         return ApiResult::json(QJsonObject{});
     });
 
-    router.add("GET", QStringLiteral("/v1/{tenantId}/users/me"),
-               authenticated(
-                   [](ApiRequest &request, const Principal &p) {
-                       auto r = inTenant(request, p, true, [&](QSqlDatabase &db, const QString &schema,
-                                                              QString *error) -> std::optional<ApiResult> {
-                           QSqlQuery q(db);
-                           if (!sql::exec(q,
-                                          QStringLiteral("SELECT id::text, email::text, name, role, mfa_enabled, "
-                                                         "locale, created_at FROM %1.users WHERE id = ?::uuid")
-                                              .arg(schema),
-                                          {p.userId}, error))
-                               return std::nullopt;
-                           if (!q.next())
-                               return ApiResult::fromError(
-                                   ApiError(ErrorCode::Unauthorized, QStringLiteral("This account no longer exists.")));
-                           QJsonObject me{{QStringLiteral("id"), q.value(0).toString()},
-                                          {QStringLiteral("email"), q.value(1).toString()},
-                                          {QStringLiteral("name"), q.value(2).toString()},
-                                          {QStringLiteral("roles"), QJsonArray{q.value(3).toString()}},
-                                          {QStringLiteral("mfa_enabled"), q.value(4).toBool()},
-                                          {QStringLiteral("locale"), q.value(5).toString()},
-                                          {QStringLiteral("created_at"),
-                                           q.value(6).toDateTime().toUTC().toString(Qt::ISODateWithMs)},
-                                          {QStringLiteral("amr"), QJsonArray::fromStringList(p.amr)},
-                                          {QStringLiteral("mfa_enrollment_required"), p.enrollmentOnly},
-                                          {QStringLiteral("tenant"),
-                                           QJsonObject{{QStringLiteral("id"), p.tenant.id.toString(QUuid::WithoutBraces)},
-                                                       {QStringLiteral("slug"), p.tenant.slug},
-                                                       {QStringLiteral("name"), p.tenant.name},
-                                                       {QStringLiteral("tier"), p.tenant.tier}}}};
-                           if (!p.actor.isEmpty())
-                               me.insert(QStringLiteral("act"), QJsonObject{{QStringLiteral("sub"), p.actor}});
-                           return ApiResult::json(me);
-                       });
-                       return *r;
-                   },
-                   true));
+    router.add(
+        "GET", QStringLiteral("/v1/{tenantId}/users/me"),
+        authenticated(
+            [](ApiRequest &request, const Principal &p) {
+                auto r = inTenant(
+                    request, p, true,
+                    [&](QSqlDatabase &db, const QString &schema,
+                        QString *error) -> std::optional<ApiResult> {
+                        QSqlQuery q(db);
+                        if (!sql::exec(q,
+                                       QStringLiteral(
+                                           "SELECT id::text, email::text, name, role, mfa_enabled, "
+                                           "locale, created_at FROM %1.users WHERE id = ?::uuid")
+                                           .arg(schema),
+                                       {p.userId}, error))
+                            return std::nullopt;
+                        if (!q.next())
+                            return ApiResult::fromError(
+                                ApiError(ErrorCode::Unauthorized,
+                                         QStringLiteral("This account no longer exists.")));
+                        QJsonObject me{
+                            {QStringLiteral("id"), q.value(0).toString()},
+                            {QStringLiteral("email"), q.value(1).toString()},
+                            {QStringLiteral("name"), q.value(2).toString()},
+                            {QStringLiteral("roles"), QJsonArray{q.value(3).toString()}},
+                            {QStringLiteral("mfa_enabled"), q.value(4).toBool()},
+                            {QStringLiteral("locale"), q.value(5).toString()},
+                            {QStringLiteral("created_at"),
+                             q.value(6).toDateTime().toUTC().toString(Qt::ISODateWithMs)},
+                            {QStringLiteral("amr"), QJsonArray::fromStringList(p.amr)},
+                            {QStringLiteral("mfa_enrollment_required"), p.enrollmentOnly},
+                            {QStringLiteral("tenant"),
+                             QJsonObject{
+                                 {QStringLiteral("id"), p.tenant.id.toString(QUuid::WithoutBraces)},
+                                 {QStringLiteral("slug"), p.tenant.slug},
+                                 {QStringLiteral("name"), p.tenant.name},
+                                 {QStringLiteral("tier"), p.tenant.tier}}}};
+                        if (!p.actor.isEmpty())
+                            me.insert(QStringLiteral("act"),
+                                      QJsonObject{{QStringLiteral("sub"), p.actor}});
+                        return ApiResult::json(me);
+                    });
+                return *r;
+            },
+            true));
 
     // TOTP enrolment, step 1: a new secret (sealed at rest) and the otpauth:// URI for a QR code.
-    router.add("POST", QStringLiteral("/v1/{tenantId}/users/me/mfa/totp"),
-               authenticated(
-                   [](ApiRequest &request, const Principal &p) {
-                       const QByteArray secret = Totp::newSecret();
-                       const QByteArray sealed = request.worker->server()->secrets->encrypt(
-                           secret, "tenantry.totp:" + p.userId.toLatin1());
-                       QString email;
-                       auto r = inTenant(request, p, false, [&](QSqlDatabase &db, const QString &schema,
-                                                               QString *error) -> std::optional<ApiResult> {
-                           QSqlQuery q(db);
-                           if (!sql::exec(q,
-                                          QStringLiteral("UPDATE %1.users SET totp_secret = ?, updated_at = now() "
-                                                         "WHERE id = ?::uuid AND NOT mfa_enabled RETURNING email::text")
-                                              .arg(schema),
-                                          {sealed, p.userId}, error))
-                               return std::nullopt;
-                           if (!q.next())
-                               return ApiResult::fromError(ApiError(
-                                   ErrorCode::Conflict, QStringLiteral("Two-factor authentication is already enabled.")));
-                           email = q.value(0).toString();
-                           return ApiResult::json(
-                               QJsonObject{{QStringLiteral("secret"), Totp::base32(secret)},
-                                           {QStringLiteral("otpauth_uri"),
-                                            Totp::provisioningUri(secret, QStringLiteral("Tenantry ") + p.tenant.name,
-                                                                  email)}},
-                               201);
-                       });
-                       ApiResult out = *r;
-                       out.withHeader("Cache-Control", "no-store");
-                       return out;
-                   },
-                   true));
+    router.add(
+        "POST", QStringLiteral("/v1/{tenantId}/users/me/mfa/totp"),
+        authenticated(
+            [](ApiRequest &request, const Principal &p) {
+                const QByteArray secret = Totp::newSecret();
+                const QByteArray sealed = request.worker->server()->secrets->encrypt(
+                    secret, "tenantry.totp:" + p.userId.toLatin1());
+                QString email;
+                auto r = inTenant(
+                    request, p, false,
+                    [&](QSqlDatabase &db, const QString &schema,
+                        QString *error) -> std::optional<ApiResult> {
+                        QSqlQuery q(db);
+                        if (!sql::exec(
+                                q,
+                                QStringLiteral(
+                                    "UPDATE %1.users SET totp_secret = ?, updated_at = now() "
+                                    "WHERE id = ?::uuid AND NOT mfa_enabled RETURNING email::text")
+                                    .arg(schema),
+                                {sealed, p.userId}, error))
+                            return std::nullopt;
+                        if (!q.next())
+                            return ApiResult::fromError(ApiError(
+                                ErrorCode::Conflict,
+                                QStringLiteral("Two-factor authentication is already enabled.")));
+                        email = q.value(0).toString();
+                        return ApiResult::json(
+                            QJsonObject{
+                                {QStringLiteral("secret"), Totp::base32(secret)},
+                                {QStringLiteral("otpauth_uri"),
+                                 Totp::provisioningUri(
+                                     secret, QStringLiteral("Tenantry ") + p.tenant.name, email)}},
+                            201);
+                    });
+                ApiResult out = *r;
+                out.withHeader("Cache-Control", "no-store");
+                return out;
+            },
+            true));
 
     // Step 2: prove the app works with one code; MFA is on and recovery codes are shown once.
-    router.add("POST", QStringLiteral("/v1/{tenantId}/users/me/mfa/totp/verify"),
-               authenticated(
-                   [](ApiRequest &request, const Principal &p) {
-                       QString parseError;
-                       const auto body = StrictJson::parseObject(request.body, &parseError);
-                       if (!body)
-                           return ApiResult::fromError(ApiError(ErrorCode::MalformedJson, parseError));
-                       const QString code = body->value(QStringLiteral("code")).toString();
-                       if (body->size() != 1 || code.isEmpty())
-                           return ApiResult::fromError(
-                               ApiError(ErrorCode::ValidationFailed, QStringLiteral("Send {\"code\": \"123456\"}.")));
-                       const QStringList codes = Totp::newRecoveryCodes();
-                       auto r = inTenant(request, p, false, [&](QSqlDatabase &db, const QString &schema,
-                                                               QString *error) -> std::optional<ApiResult> {
-                           QSqlQuery q(db);
-                           if (!sql::exec(q,
-                                          QStringLiteral("SELECT totp_secret, mfa_enabled FROM %1.users WHERE id = "
-                                                         "?::uuid FOR UPDATE")
-                                              .arg(schema),
-                                          {p.userId}, error))
-                               return std::nullopt;
-                           if (!q.next() || q.value(1).toBool() || q.value(0).isNull())
-                               return ApiResult::fromError(ApiError(
-                                   ErrorCode::Conflict, QStringLiteral("Start enrolment first, or MFA is already on.")));
-                           const auto secret = request.worker->server()->secrets->decrypt(
-                               q.value(0).toByteArray(), "tenantry.totp:" + p.userId.toLatin1());
-                           const auto step = secret ? Totp::verify(*secret, code, QDateTime::currentSecsSinceEpoch())
-                                                    : std::nullopt;
-                           if (!step)
-                               return ApiResult::fromError(
-                                   ApiError(ErrorCode::ValidationFailed, QStringLiteral("That code is not valid.")));
-                           q.finish();
-                           QSqlQuery upd(db);
-                           if (!sql::exec(upd,
-                                          QStringLiteral("UPDATE %1.users SET mfa_enabled = true, last_totp_step = ?, "
-                                                         "updated_at = now() WHERE id = ?::uuid")
-                                              .arg(schema),
-                                          {*step, p.userId}, error) ||
-                               !sql::exec(upd, QStringLiteral("DELETE FROM %1.recovery_codes WHERE user_id = ?::uuid").arg(schema),
-                                          {p.userId}, error))
-                               return std::nullopt;
-                           for (const QString &c : codes) {
-                               if (!sql::exec(upd,
-                                              QStringLiteral("INSERT INTO %1.recovery_codes (user_id, code_hash) VALUES "
-                                                             "(?::uuid, ?)")
-                                                  .arg(schema),
-                                              {p.userId, Totp::recoveryCodeHash(c)}, error))
-                                   return std::nullopt;
-                           }
-                           return ApiResult::json(QJsonObject{{QStringLiteral("mfa_enabled"), true},
-                                                              {QStringLiteral("recovery_codes"),
-                                                               QJsonArray::fromStringList(codes)}});
-                       });
-                       ApiResult out = *r;
-                       out.withHeader("Cache-Control", "no-store");
-                       return out;
-                   },
-                   true));
+    router.add(
+        "POST", QStringLiteral("/v1/{tenantId}/users/me/mfa/totp/verify"),
+        authenticated(
+            [](ApiRequest &request, const Principal &p) {
+                QString parseError;
+                const auto body = StrictJson::parseObject(request.body, &parseError);
+                if (!body)
+                    return ApiResult::fromError(ApiError(ErrorCode::MalformedJson, parseError));
+                const QString code = body->value(QStringLiteral("code")).toString();
+                if (body->size() != 1 || code.isEmpty())
+                    return ApiResult::fromError(
+                        ApiError(ErrorCode::ValidationFailed,
+                                 QStringLiteral("Send {\"code\": \"123456\"}.")));
+                const QStringList codes = Totp::newRecoveryCodes();
+                auto r = inTenant(
+                    request, p, false,
+                    [&](QSqlDatabase &db, const QString &schema,
+                        QString *error) -> std::optional<ApiResult> {
+                        QSqlQuery q(db);
+                        if (!sql::exec(
+                                q,
+                                QStringLiteral(
+                                    "SELECT totp_secret, mfa_enabled FROM %1.users WHERE id = "
+                                    "?::uuid FOR UPDATE")
+                                    .arg(schema),
+                                {p.userId}, error))
+                            return std::nullopt;
+                        if (!q.next() || q.value(1).toBool() || q.value(0).isNull())
+                            return ApiResult::fromError(ApiError(
+                                ErrorCode::Conflict,
+                                QStringLiteral("Start enrolment first, or MFA is already on.")));
+                        const auto secret = request.worker->server()->secrets->decrypt(
+                            q.value(0).toByteArray(), "tenantry.totp:" + p.userId.toLatin1());
+                        const auto step =
+                            secret ? Totp::verify(*secret, code, QDateTime::currentSecsSinceEpoch())
+                                   : std::nullopt;
+                        if (!step)
+                            return ApiResult::fromError(
+                                ApiError(ErrorCode::ValidationFailed,
+                                         QStringLiteral("That code is not valid.")));
+                        q.finish();
+                        QSqlQuery upd(db);
+                        if (!sql::exec(
+                                upd,
+                                QStringLiteral(
+                                    "UPDATE %1.users SET mfa_enabled = true, last_totp_step = ?, "
+                                    "updated_at = now() WHERE id = ?::uuid")
+                                    .arg(schema),
+                                {*step, p.userId}, error) ||
+                            !sql::exec(upd,
+                                       QStringLiteral(
+                                           "DELETE FROM %1.recovery_codes WHERE user_id = ?::uuid")
+                                           .arg(schema),
+                                       {p.userId}, error))
+                            return std::nullopt;
+                        for (const QString &c : codes) {
+                            if (!sql::exec(
+                                    upd,
+                                    QStringLiteral(
+                                        "INSERT INTO %1.recovery_codes (user_id, code_hash) VALUES "
+                                        "(?::uuid, ?)")
+                                        .arg(schema),
+                                    {p.userId, Totp::recoveryCodeHash(c)}, error))
+                                return std::nullopt;
+                        }
+                        return ApiResult::json(QJsonObject{
+                            {QStringLiteral("mfa_enabled"), true},
+                            {QStringLiteral("recovery_codes"), QJsonArray::fromStringList(codes)}});
+                    });
+                ApiResult out = *r;
+                out.withHeader("Cache-Control", "no-store");
+                return out;
+            },
+            true));
 }
 
 } // namespace tenantry
