@@ -4,6 +4,7 @@
 #include "core/SqlSupport.h"
 
 #include <QRandomGenerator>
+#include <QScopeGuard>
 #include <QRegularExpression>
 #include <QSqlQuery>
 
@@ -135,6 +136,14 @@ bool DatabaseRoles::runtimePassword(QSqlDatabase &admin, const RoleNames &roles,
             return false;
         *password = again.value(0).toString();
     }
+    // Serialised with other starting servers: concurrent ALTER ROLE on one role fails with
+    // "tuple concurrently updated" (and PostgreSQL would log the statement, secret included).
+    if (!sql::exec(admin, QStringLiteral("SELECT pg_advisory_lock(hashtext('tenantry.bootstrap'))"), error))
+        return false;
+    const auto unlock = qScopeGuard([&admin] {
+        QString ignored;
+        sql::exec(admin, QStringLiteral("SELECT pg_advisory_unlock(hashtext('tenantry.bootstrap'))"), &ignored);
+    });
     // ALTER ROLE cannot take parameters; the secret is base64url, so quoting is exact.
     return sql::exec(admin, QStringLiteral("ALTER ROLE ") + sql::quoteIdent(roles.runtime) +
                                 QStringLiteral(" WITH LOGIN PASSWORD ") + sql::quoteLiteral(*password),

@@ -66,15 +66,21 @@ bool KeyRing::ensureCurrent(QSqlDatabase &db, QString *error) {
     if (current.isEmpty() || (snapshot && snapshot->current.kid() == current))
         return true;
     {
-        // Rate-limited like a forced refresh, so a key this process cannot load (say, rotated
-        // under another KEK) does not turn every sign-in into a full reload.
+        // A key this process cannot load (say, rotated under another KEK) is retried at most
+        // every few seconds, so it does not turn every sign-in into a full reload. Any other new
+        // kid is loaded at once: new tokens must carry it immediately.
         QMutexLocker lock(&m_mutex);
-        if (m_loaded.isValid() && m_loaded.elapsed() < kForcedReloadIntervalMs)
+        if (current == m_failedKid && m_loaded.isValid() && m_loaded.elapsed() < kForcedReloadIntervalMs)
             return true;
         m_loaded.start();
     }
     QString reloadError;
-    if (!reload(db, &reloadError))
+    const bool ok = reload(db, &reloadError);
+    {
+        QMutexLocker lock(&m_mutex);
+        m_failedKid = ok ? QString() : current;
+    }
+    if (!ok)
         // Keep signing with the key we have: it stays published until its tokens expire.
         qCWarning(lcKeys).noquote() << "reloading signing keys failed:" << reloadError;
     return true;

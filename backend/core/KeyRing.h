@@ -42,6 +42,7 @@ private:
     std::shared_ptr<const SigningKeyStore::KeySet> m_keys;
     std::atomic<quint64> m_generation{0};
     QElapsedTimer m_loaded;
+    QString m_failedKid; // guarded by m_mutex
 };
 
 } // namespace tenantry

@@ -26,9 +26,13 @@ QString sqlState(const QSqlError &error)
 
 bool isConnectionError(const QSqlError &error)
 {
+    if (!error.isValid())
+        return false;
     const QString state = sqlState(error);
-    if (state.startsWith(QStringLiteral("08")) || state == u"57P01" || state == u"57P02" ||
-        state == u"57P03")
+    // Every error the server reports carries a SQLSTATE; one without is the client library
+    // telling us the connection itself broke ("server closed the connection unexpectedly").
+    if (state.isEmpty() || state.startsWith(QStringLiteral("08")) || state == u"57P01" ||
+        state == u"57P02" || state == u"57P03")
         return true;
     return error.type() == QSqlError::ConnectionError;
 }

@@ -92,4 +92,39 @@ std::optional<TenantProvisioner::Result> TenantProvisioner::create(const TenantS
     return result;
 }
 
+std::optional<Tenant> TenantProvisioner::update(const QString &idOrSlug, const Update &u, QString *error)
+{
+    if (!sql::exec(m_db, QStringLiteral("SET ROLE ") + sql::quoteIdent(m_roles.owner), error))
+        return std::nullopt;
+    const auto reset = qScopeGuard([this] {
+        QString ignored;
+        sql::exec(m_db, QStringLiteral("RESET ROLE"), &ignored);
+    });
+    std::optional<Tenant> result;
+    const bool ok = sql::inTransaction(m_db, error, [&]() -> bool {
+        const TenantRegistry registry(m_db);
+        const auto tenant = registry.find(idOrSlug, error);
+        if (!tenant) {
+            if (error->isEmpty())
+                *error = QStringLiteral("no tenant \"%1\"").arg(idOrSlug.left(60));
+            return false;
+        }
+        QSqlQuery q(m_db);
+        if (!sql::exec(q,
+                       QStringLiteral("UPDATE tenantry_control.tenants SET status = coalesce(?, status), "
+                                      "rate_limit_rps = CASE WHEN ? < 0 THEN rate_limit_rps ELSE nullif(?, 0) END, "
+                                      "rate_limit_burst = CASE WHEN ? < 0 THEN rate_limit_burst ELSE nullif(?, 0) END, "
+                                      "updated_at = now() WHERE id = ?::uuid"),
+                       {u.status.isEmpty() ? QVariant() : QVariant(u.status), u.rateLimitRps, u.rateLimitRps,
+                        u.rateLimitBurst, u.rateLimitBurst, tenant->id.toString(QUuid::WithoutBraces)},
+                       error))
+            return false;
+        result = registry.findById(tenant->id, error);
+        return result.has_value();
+    });
+    if (!ok)
+        return std::nullopt;
+    return result;
+}
+
 } // namespace tenantry

@@ -30,6 +30,16 @@ public:
     // `spec` must already be normalised. Returns nullopt with `error` set on failure.
     std::optional<Result> create(const TenantSpec &spec, QString *error);
 
+    // Changes a tenant's lifecycle status and/or rate limits at runtime (no restart: servers
+    // pick it up within their tenant cache time). Empty/negative values leave a field alone;
+    // a limit of 0 returns to the tier's default.
+    struct Update {
+        QString status;
+        int rateLimitRps = -1;
+        int rateLimitBurst = -1;
+    };
+    std::optional<Tenant> update(const QString &idOrSlug, const Update &update, QString *error);
+
 private:
     QSqlDatabase m_db;
     RoleNames m_roles;

@@ -12,6 +12,15 @@ QByteArray ApiRequest::header(const QByteArray &lowerName) const
     return {};
 }
 
+bool ApiRequest::hasHeader(const QByteArray &lowerName) const
+{
+    for (const auto &h : headers) {
+        if (h.first == lowerName)
+            return true;
+    }
+    return false;
+}
+
 QString ApiRequest::queryValue(const QString &key) const
 {
     // FullyDecoded so that %2B is '+' (Qt HTTP Server 6.4 leaves it encoded, P8).

@@ -35,6 +35,7 @@ struct ApiRequest {
     WorkerContext *worker = nullptr;
 
     QByteArray header(const QByteArray &lowerName) const;
+    bool hasHeader(const QByteArray &lowerName) const;
     QString queryValue(const QString &key) const;
 };
 

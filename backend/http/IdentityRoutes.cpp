@@ -5,12 +5,14 @@
 #include "core/StrictJson.h"
 #include "core/Totp.h"
 #include "http/Authenticator.h"
+#include "http/TenantPipeline.h"
 #include "http/ErrorCatalog.h"
 #include "http/ServerContext.h"
 #include "http/WorkerContext.h"
 
 #include <QDateTime>
 #include <QJsonArray>
+#include <QScopeGuard>
 #include <QSqlQuery>
 
 namespace tenantry {
@@ -137,49 +139,32 @@ ApiResult grantFailure(const TokenService::Result &r) {
                       QStringLiteral("The sign-in details are not correct."));
 }
 
-// Wraps a tenant route: authentication, tenant binding, and the enrolment-only restriction.
+// The TenantCall of the request being handled on this worker thread (handlers are synchronous),
+// so the identity handlers below run inside the pipeline's transaction.
+thread_local TenantCall *t_call = nullptr;
+
+// Wraps a tenant route in the full tenant pipeline (authentication, tenant binding, rate limit,
+// transaction with tenant context and current role), keeping the enrolment-only exception.
 Router::Handler authenticated(std::function<ApiResult(ApiRequest &, const Principal &)> handler,
-                              bool allowedDuringEnrollment = false) {
-    return [handler = std::move(handler), allowedDuringEnrollment](ApiRequest &request) {
-        auto outcome = Authenticator::authenticate(request);
-        if (auto *error = std::get_if<ApiError>(&outcome))
-            return ApiResult::fromError(*error);
-        const Principal &p = std::get<Principal>(outcome);
-        if (p.enrollmentOnly && !allowedDuringEnrollment)
-            return ApiResult::fromError(
-                ApiError(ErrorCode::Forbidden,
-                         QStringLiteral("This tenant requires two-factor authentication: "
-                                        "enrol a second factor first.")));
-        return handler(request, p);
-    };
+                              bool allowedDuringEnrollment = false, bool write = false) {
+    RouteSpec spec;
+    spec.allowDuringEnrollment = allowedDuringEnrollment;
+    spec.write = write;
+    return tenantRoute(spec, [handler = std::move(handler)](TenantCall &call) {
+        t_call = &call;
+        const auto reset = qScopeGuard([] { t_call = nullptr; });
+        return handler(call.request, call.principal);
+    });
 }
 
-// A tenant-scoped transaction on the worker's connection; `readOnly` for reads.
+// Runs `work` in the pipeline's tenant transaction.
 template <typename Fn>
-std::optional<ApiResult> inTenant(ApiRequest &request, const Principal &p, bool readOnly,
-                                  Fn &&work) {
-    int retryAfter = 1;
-    QSqlDatabase *db = request.worker->database().acquire(&retryAfter);
-    if (!db)
-        return unavailable(retryAfter);
-    std::optional<ApiResult> result;
+std::optional<ApiResult> inTenant(ApiRequest &, const Principal &, bool, Fn &&work) {
+    TenantCall &call = *t_call;
     QString error;
-    const bool ok = sql::inTransaction(*db, &error, [&] {
-        QSqlQuery q(*db);
-        if (!sql::exec(q,
-                       readOnly
-                           ? QStringLiteral("SELECT set_config('app.current_tenant', ?, true), "
-                                            "set_config('transaction_read_only', 'on', true)")
-                           : QStringLiteral("SELECT set_config('app.current_tenant', ?, true)"),
-                       {p.tenant.id.toString(QUuid::WithoutBraces)}, &error))
-            return false;
-        result = work(*db, sql::quoteIdent(p.tenant.schema), &error);
-        return result.has_value();
-    });
-    if (!ok) {
-        request.worker->database().reportError(db->lastError());
-        return unavailable();
-    }
+    auto result = work(call.db, call.schema, &error);
+    if (!result)
+        return call.failed(error);
     return result;
 }
 
@@ -291,6 +276,21 @@ void IdentityRoutes::registerOn(Router &router) {
         "GET", QStringLiteral("/v1/{tenantId}/users/me"),
         authenticated(
             [](ApiRequest &request, const Principal &p) {
+                if (!p.actor.isEmpty()) {
+                    // A support session: the caller is an operator acting in this tenant, not a
+                    // member of it.
+                    return ApiResult::json(QJsonObject{
+                        {QStringLiteral("id"), p.userId},
+                        {QStringLiteral("roles"), QJsonArray::fromStringList(p.roles)},
+                        {QStringLiteral("permissions"), QJsonArray::fromStringList(t_call->permissions)},
+                        {QStringLiteral("act"), QJsonObject{{QStringLiteral("sub"), p.actor}}},
+                        {QStringLiteral("support_session"), p.sessionId},
+                        {QStringLiteral("tenant"),
+                         QJsonObject{{QStringLiteral("id"), p.tenant.id.toString(QUuid::WithoutBraces)},
+                                     {QStringLiteral("slug"), p.tenant.slug},
+                                     {QStringLiteral("name"), p.tenant.name},
+                                     {QStringLiteral("tier"), p.tenant.tier}}}});
+                }
                 auto r = inTenant(
                     request, p, true,
                     [&](QSqlDatabase &db, const QString &schema,
@@ -308,6 +308,7 @@ void IdentityRoutes::registerOn(Router &router) {
                                 ApiError(ErrorCode::Unauthorized,
                                          QStringLiteral("This account no longer exists.")));
                         QJsonObject me{
+                            {QStringLiteral("permissions"), QJsonArray::fromStringList(t_call->permissions)},
                             {QStringLiteral("id"), q.value(0).toString()},
                             {QStringLiteral("email"), q.value(1).toString()},
                             {QStringLiteral("name"), q.value(2).toString()},
@@ -372,7 +373,7 @@ void IdentityRoutes::registerOn(Router &router) {
                 out.withHeader("Cache-Control", "no-store");
                 return out;
             },
-            true));
+            true, true));
 
     // Step 2: prove the app works with one code; MFA is on and recovery codes are shown once.
     router.add(
@@ -448,7 +449,7 @@ void IdentityRoutes::registerOn(Router &router) {
                 out.withHeader("Cache-Control", "no-store");
                 return out;
             },
-            true));
+            true, true));
 }
 
 } // namespace tenantry

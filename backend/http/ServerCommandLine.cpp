@@ -25,6 +25,7 @@
 #include <QTimer>
 
 #include <cstdio>
+#include <tuple>
 
 namespace tenantry {
 
@@ -109,6 +110,7 @@ int runOperatorCreate(const QCommandLineParser &p, DatabaseBootstrap::Options db
 int runMigrate(DatabaseBootstrap::Options dbOptions);
 int runTenantCreate(const QCommandLineParser &p, DatabaseBootstrap::Options dbOptions);
 int runTenantList(const QCommandLineParser &p, DatabaseBootstrap::Options dbOptions);
+int runTenantUpdate(const QCommandLineParser &p, DatabaseBootstrap::Options dbOptions);
 
 } // namespace
 
@@ -125,6 +127,7 @@ int ServerCommandLine::run(int argc, char **argv)
                        "  migrate           upgrade the control schema and every tenant schema\n"
                        "  tenant create     provision a tenant (idempotent on slug)\n"
                        "  tenant list       list tenants\n"
+                       "  tenant update     change a tenant's status or rate limits at runtime\n"
                        "  keys rotate       make a new token signing key current\n"
                        "  operator create   create a support operator (cross-tenant staff account)"));
     p.addHelpOption();
@@ -166,6 +169,11 @@ int ServerCommandLine::run(int argc, char **argv)
         {QStringLiteral("alg"), QStringLiteral("Signing algorithm for keys rotate: ES256 or EdDSA."),
          QStringLiteral("ALG")},
         {QStringLiteral("email"), QStringLiteral("Operator e-mail."), QStringLiteral("E")},
+        {QStringLiteral("tenant"), QStringLiteral("Tenant id or slug (tenant update)."), QStringLiteral("T")},
+        {QStringLiteral("status"), QStringLiteral("active, locked, suspended or offboarded."), QStringLiteral("S")},
+        {QStringLiteral("rate-limit-rps"), QStringLiteral("Requests/s sustained (0 = tier default)."),
+         QStringLiteral("N")},
+        {QStringLiteral("rate-limit-burst"), QStringLiteral("Burst size (0 = tier default)."), QStringLiteral("N")},
         {QStringLiteral("password"), QStringLiteral("Operator password."), QStringLiteral("P")},
     });
     if (!p.parse(QCoreApplication::arguments()))
@@ -211,8 +219,11 @@ int ServerCommandLine::run(int argc, char **argv)
                         QStringLiteral("owner-password")};
         else if (sub == u"list")
             allowed += {QStringLiteral("json")};
+        else if (sub == u"update")
+            allowed += {QStringLiteral("tenant"), QStringLiteral("status"), QStringLiteral("rate-limit-rps"),
+                        QStringLiteral("rate-limit-burst")};
         else
-            return usage(sub.isEmpty() ? QStringLiteral("tenant needs a subcommand: create or list")
+            return usage(sub.isEmpty() ? QStringLiteral("tenant needs a subcommand: create, list or update")
                                        : QStringLiteral("unknown tenant subcommand \"%1\"").arg(sub));
     } else {
         return usage(QStringLiteral("unknown command \"%1\"").arg(command));
@@ -273,6 +284,8 @@ int ServerCommandLine::run(int argc, char **argv)
         return runMigrate(dbOptions);
     if (sub == u"create")
         return runTenantCreate(p, dbOptions);
+    if (sub == u"update")
+        return runTenantUpdate(p, dbOptions);
     return runTenantList(p, dbOptions);
 }
 
@@ -386,19 +399,21 @@ int runServe(const Settings &s, DatabaseBootstrap::Options dbOptions, const QStr
     ServerContext context;
     IdentityConfig identity;
     context.initIdentity(identity, *kek);
-    {
+    // Load the keys once on this thread so the first request need not.
+    const bool keysLoaded = [&] {
         const QString name = QStringLiteral("tenantry-startup");
+        bool ok = false;
         {
             QSqlDatabase runtime = db.runtimeSettings().open(name, &error);
-            if (!runtime.isOpen() || !context.keys->reload(runtime, &error)) {
-                runtime.close();
-                QSqlDatabase::removeDatabase(name);
-                db.shutdown();
-                return failed(QStringLiteral("cannot load signing keys: %1").arg(error));
-            }
+            ok = runtime.isOpen() && context.keys->reload(runtime, &error);
             runtime.close();
         }
         QSqlDatabase::removeDatabase(name);
+        return ok;
+    }();
+    if (!keysLoaded) {
+        db.shutdown();
+        return failed(QStringLiteral("cannot load signing keys: %1").arg(error));
     }
 
     const auto router = ServerRoutes::build();
@@ -498,6 +513,43 @@ int runTenantCreate(const QCommandLineParser &p, DatabaseBootstrap::Options dbOp
     o.insert(QStringLiteral("created"), result->created);
     if (!result->ownerUserId.isEmpty())
         o.insert(QStringLiteral("owner_user_id"), result->ownerUserId);
+    out(QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact)));
+    return 0;
+}
+
+int runTenantUpdate(const QCommandLineParser &p, DatabaseBootstrap::Options dbOptions)
+{
+    const QString tenant = p.value(QStringLiteral("tenant"));
+    if (tenant.isEmpty())
+        return usage(QStringLiteral("tenant update needs --tenant ID-or-slug"));
+    TenantProvisioner::Update u;
+    u.status = p.value(QStringLiteral("status"));
+    if (!u.status.isEmpty() && u.status != u"active" && u.status != u"locked" && u.status != u"suspended" &&
+        u.status != u"offboarded")
+        return usage(QStringLiteral("--status must be active, locked, suspended or offboarded"));
+    for (auto [name, target, max] : {std::tuple{QStringLiteral("rate-limit-rps"), &u.rateLimitRps, 100000},
+                                     std::tuple{QStringLiteral("rate-limit-burst"), &u.rateLimitBurst, 200000}}) {
+        if (!p.isSet(name))
+            continue;
+        bool ok = false;
+        *target = p.value(name).toInt(&ok);
+        if (!ok || *target < 0 || *target > max)
+            return usage(QStringLiteral("--%1 must be between 0 and %2").arg(name).arg(max));
+    }
+    if (u.status.isEmpty() && u.rateLimitRps < 0 && u.rateLimitBurst < 0)
+        return usage(QStringLiteral("tenant update needs --status, --rate-limit-rps or --rate-limit-burst"));
+    DatabaseBootstrap db;
+    QString error;
+    dbOptions.migrateTenants = false;
+    if (!db.prepare(dbOptions, &error))
+        return failed(error);
+    TenantProvisioner provisioner(db.admin(), db.roles());
+    const auto updated = provisioner.update(tenant, u, &error);
+    if (!updated)
+        return failed(QStringLiteral("cannot update tenant: %1").arg(error));
+    QJsonObject o = updated->toJson();
+    o.insert(QStringLiteral("rate_limit_rps"), updated->rateLimitRps);
+    o.insert(QStringLiteral("rate_limit_burst"), updated->rateLimitBurst);
     out(QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact)));
     return 0;
 }

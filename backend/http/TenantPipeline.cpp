@@ -193,7 +193,7 @@ Router::Handler tenantRoute(RouteSpec spec, TenantHandler handler)
             body = *parsed;
         }
         const QByteArray idemKey = request.header("idempotency-key");
-        const bool idempotent = !idemKey.isEmpty() &&
+        const bool idempotent = request.hasHeader("idempotency-key") &&
                                 (request.method == "POST" || request.method == "PUT" || request.method == "PATCH");
         if (idempotent && !validIdempotencyKey(idemKey))
             return withHeaders(ApiResult::fromError(ApiError(ErrorCode::BadRequest,

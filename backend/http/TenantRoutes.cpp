@@ -95,8 +95,9 @@ std::optional<Page> parsePage(const ApiRequest &request, ApiResult *error)
     if (!cursor.isEmpty()) {
         const auto raw = Base64Url::decode(cursor.toLatin1());
         const QStringList parts = raw ? QString::fromUtf8(*raw).split(u'|') : QStringList();
-        if (parts.size() != 2 || !isUuid(parts.at(1)) ||
-            !QDateTime::fromString(parts.at(0), Qt::ISODateWithMs).isValid()) {
+        bool micros = false;
+        parts.value(0).toLongLong(&micros);
+        if (parts.size() != 2 || !isUuid(parts.at(1)) || !micros) {
             *error = invalid(QStringLiteral("cursor is not valid."));
             return std::nullopt;
         }
@@ -106,10 +107,13 @@ std::optional<Page> parsePage(const ApiRequest &request, ApiResult *error)
     return page;
 }
 
-QString makeCursor(const QString &createdAt, const QString &id)
+QString makeCursor(qint64 createdMicros, const QString &id)
 {
-    return QString::fromLatin1(Base64Url::encode(QString(createdAt + u'|' + id).toUtf8()));
+    return QString::fromLatin1(Base64Url::encode(QString(QString::number(createdMicros) + u'|' + id).toUtf8()));
 }
+
+const QString kAfterCursor = QStringLiteral(
+    "WHERE (created_at, id) > (timestamptz 'epoch' + ?::bigint * interval '1 microsecond', ?::uuid) ");
 
 QJsonObject projectJson(const QSqlQuery &q)
 {
@@ -120,7 +124,11 @@ QJsonObject projectJson(const QSqlQuery &q)
             {QStringLiteral("updated_at"), iso(q.value(4))}};
 }
 
-const QString kProjectColumns = QStringLiteral("id::text, name, owner_id::text, created_at, updated_at");
+// The last column is created_at in whole microseconds since the epoch: the cursor must carry the
+// database's full precision, or the row on a page boundary comes back on the next page.
+const QString kProjectColumns = QStringLiteral(
+    "id::text, name, owner_id::text, created_at, updated_at, "
+    "(extract(epoch FROM created_at) * 1000000)::bigint");
 
 ApiResult listProjects(TenantCall &call)
 {
@@ -131,22 +139,21 @@ ApiResult listProjects(TenantCall &call)
     const QString base = QStringLiteral("SELECT %1 FROM %2.projects ").arg(kProjectColumns, call.schema);
     auto rows = page->afterId.isEmpty()
                     ? call.exec(base + QStringLiteral("ORDER BY created_at, id LIMIT ?"), {page->limit + 1})
-                    : call.exec(base + QStringLiteral("WHERE (created_at, id) > (?::timestamptz, ?::uuid) "
-                                                      "ORDER BY created_at, id LIMIT ?"),
-                                {page->afterTime, page->afterId, page->limit + 1});
+                    : call.exec(base + kAfterCursor + QStringLiteral("ORDER BY created_at, id LIMIT ?"),
+                                {page->afterTime.toLongLong(), page->afterId, page->limit + 1});
     if (!rows)
         return call.failed(QString());
     QSqlQuery &q = *rows;
     QJsonArray items;
     QString next;
+    qint64 lastMicros = 0;
     while (q.next()) {
         if (items.size() == page->limit) {
-            const QJsonObject last = items.last().toObject();
-            next = makeCursor(last.value(QStringLiteral("created_at")).toString(),
-                              last.value(QStringLiteral("id")).toString());
+            next = makeCursor(lastMicros, items.last().toObject().value(QStringLiteral("id")).toString());
             break;
         }
         items.append(projectJson(q));
+        lastMicros = q.value(5).toLongLong();
     }
     return ApiResult::json(QJsonObject{{QStringLiteral("items"), items},
                                        {QStringLiteral("next_cursor"), next.isEmpty() ? QJsonValue() : QJsonValue(next)}});
@@ -242,8 +249,9 @@ ApiResult deleteProject(TenantCall &call)
     return ApiResult::noContent();
 }
 
-const QString kMemberColumns =
-    QStringLiteral("id::text, email::text, name, role, status, mfa_enabled, created_at, updated_at");
+const QString kMemberColumns = QStringLiteral(
+    "id::text, email::text, name, role, status, mfa_enabled, created_at, updated_at, "
+    "(extract(epoch FROM created_at) * 1000000)::bigint");
 
 QJsonObject memberJson(const QSqlQuery &q)
 {
@@ -262,22 +270,21 @@ ApiResult listMembers(TenantCall &call)
     const QString base = QStringLiteral("SELECT %1 FROM %2.users ").arg(kMemberColumns, call.schema);
     auto rows = page->afterId.isEmpty()
                     ? call.exec(base + QStringLiteral("ORDER BY created_at, id LIMIT ?"), {page->limit + 1})
-                    : call.exec(base + QStringLiteral("WHERE (created_at, id) > (?::timestamptz, ?::uuid) "
-                                                      "ORDER BY created_at, id LIMIT ?"),
-                                {page->afterTime, page->afterId, page->limit + 1});
+                    : call.exec(base + kAfterCursor + QStringLiteral("ORDER BY created_at, id LIMIT ?"),
+                                {page->afterTime.toLongLong(), page->afterId, page->limit + 1});
     if (!rows)
         return call.failed(QString());
     QSqlQuery &q = *rows;
     QJsonArray items;
     QString next;
+    qint64 lastMicros = 0;
     while (q.next()) {
         if (items.size() == page->limit) {
-            const QJsonObject last = items.last().toObject();
-            next = makeCursor(last.value(QStringLiteral("created_at")).toString(),
-                              last.value(QStringLiteral("id")).toString());
+            next = makeCursor(lastMicros, items.last().toObject().value(QStringLiteral("id")).toString());
             break;
         }
         items.append(memberJson(q));
+        lastMicros = q.value(8).toLongLong();
     }
     return ApiResult::json(QJsonObject{{QStringLiteral("items"), items},
                                        {QStringLiteral("next_cursor"), next.isEmpty() ? QJsonValue() : QJsonValue(next)}});

@@ -5,6 +5,7 @@
 #include "harness/TestDatabase.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -13,6 +14,7 @@
 #include <QRegularExpression>
 #include <QTcpSocket>
 #include <QTemporaryDir>
+#include <QTemporaryFile>
 #include <QTest>
 
 #include <csignal>
@@ -64,11 +66,39 @@ QByteArray httpGet(quint16 port, const QByteArray &path)
     return all + s.readAll();
 }
 
+QByteArray httpRequest(quint16 port, const QByteArray &method, const QByteArray &path,
+                       const QByteArray &headers = {}, const QByteArray &body = {})
+{
+    QTcpSocket s;
+    s.connectToHost(QHostAddress::LocalHost, port);
+    if (!s.waitForConnected(3000))
+        return {};
+    s.write(method + ' ' + path + " HTTP/1.1\r\nHost: t\r\nConnection: close\r\n" + headers +
+            "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+    QByteArray all;
+    while (s.waitForReadyRead(5000))
+        all += s.readAll();
+    return all + s.readAll();
+}
+
+QJsonObject jsonBody(const QByteArray &response)
+{
+    return QJsonDocument::fromJson(response.mid(response.indexOf("\r\n\r\n") + 4)).object();
+}
+
+int statusOf(const QByteArray &response)
+{
+    return response.mid(9, 3).toInt();
+}
+
 // A running `serve` process whose listening URL was read from its stdout.
 class Server {
 public:
     explicit Server(const QStringList &args)
     {
+        // Logs go to a file: a pipe nobody drains would fill up and block the server's writes.
+        m_log.open();
+        m_p.setStandardErrorFile(m_log.fileName());
         m_p.start(serverBinary(), QStringList{QStringLiteral("serve"), QStringLiteral("--listen"),
                                              QStringLiteral("127.0.0.1:0"), QStringLiteral("--workers"),
                                              QStringLiteral("2"), QStringLiteral("--log-format"),
@@ -100,19 +130,18 @@ public:
         ::kill(pid_t(m_p.processId()), SIGTERM);
         if (!m_p.waitForFinished(timeoutMs))
             return -1;
-        m_err += m_p.readAllStandardError();
         return m_p.exitStatus() == QProcess::NormalExit ? m_p.exitCode() : -1;
     }
     QByteArray stderrText()
     {
-        m_err += m_p.readAllStandardError();
-        return m_err;
+        QFile f(m_log.fileName());
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
     }
 
 private:
+    QTemporaryFile m_log;
     QProcess m_p;
     quint16 m_port = 0;
-    QByteArray m_err;
 };
 
 } // namespace
@@ -120,8 +149,12 @@ private:
 class TestServerCli : public QObject {
     Q_OBJECT
     test::TestDatabase m_db;
+    QTemporaryDir m_data; // one data dir (and so one key-encryption key) per database
 
-    QStringList db() const { return {QStringLiteral("--database-url"), m_db.adminUrl()}; }
+    QStringList db() const
+    {
+        return {QStringLiteral("--database-url"), m_db.adminUrl(), QStringLiteral("--data-dir"), m_data.path()};
+    }
 
 private Q_SLOTS:
     void initTestCase()
@@ -273,6 +306,111 @@ private Q_SLOTS:
         QVERIFY(p.waitForFinished(30000));
         QCOMPARE(p.exitCode(), 0);
         QVERIFY(QJsonDocument::fromJson(p.readAllStandardOutput()).isArray());
+    }
+
+    void tenantUpdateLocksAndLimitsAtRuntime()
+    {
+        const QStringList dd = db();
+        Run r = runServer(QStringList{QStringLiteral("tenant"), QStringLiteral("create"), QStringLiteral("--name"),
+                                      QStringLiteral("Lockable"), QStringLiteral("--owner-email"),
+                                      QStringLiteral("o@lock.example"), QStringLiteral("--owner-password"),
+                                      QStringLiteral("correct horse battery")} + dd);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QString tid = QJsonDocument::fromJson(r.out).object().value(QStringLiteral("id")).toString();
+        Server s(dd);
+        QVERIFY2(s.port() > 0, s.stderrText().constData());
+        const QByteArray tokenResponse = httpRequest(
+            s.port(), "POST", "/v1/auth/token", "Content-Type: application/x-www-form-urlencoded\r\n",
+            "grant_type=password&tenant=lockable&username=o%40lock.example&password=correct+horse+battery");
+        QCOMPARE(statusOf(tokenResponse), 200);
+        const QByteArray auth = "Authorization: Bearer " +
+                                jsonBody(tokenResponse).value(QStringLiteral("access_token")).toString().toLatin1() +
+                                "\r\n";
+        const QByteArray path = "/v1/" + tid.toLatin1() + "/projects";
+        QCOMPARE(statusOf(httpRequest(s.port(), "GET", path, auth)), 200);
+
+        // Rate limit lowered while the server runs: applies within the tenant cache time.
+        r = runServer(QStringList{QStringLiteral("tenant"), QStringLiteral("update"), QStringLiteral("--tenant"),
+                                  QStringLiteral("lockable"), QStringLiteral("--rate-limit-rps"), QStringLiteral("1"),
+                                  QStringLiteral("--rate-limit-burst"), QStringLiteral("2")} + dd);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QCOMPARE(QJsonDocument::fromJson(r.out).object().value(QStringLiteral("rate_limit_burst")).toInt(), 2);
+        QTest::qWait(5500);
+        int limited = 0;
+        QByteArray last;
+        for (int i = 0; i < 6; ++i) {
+            last = httpRequest(s.port(), "GET", path, auth);
+            if (statusOf(last) == 429)
+                ++limited;
+        }
+        QVERIFY2(limited >= 3, last.constData());
+        QVERIFY(last.contains("Retry-After: "));
+        QVERIFY(last.contains("RateLimit-Policy: "));
+
+        // Locked: tenant routes answer 423 tenant_locked.
+        r = runServer(QStringList{QStringLiteral("tenant"), QStringLiteral("update"), QStringLiteral("--tenant"), tid,
+                                  QStringLiteral("--status"), QStringLiteral("locked"), QStringLiteral("--rate-limit-rps"),
+                                  QStringLiteral("0"), QStringLiteral("--rate-limit-burst"), QStringLiteral("0")} + dd);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QTest::qWait(5500);
+        const QByteArray locked = httpRequest(s.port(), "GET", path, auth);
+        QCOMPARE(statusOf(locked), 423);
+        QCOMPARE(jsonBody(locked).value(QStringLiteral("code")).toString(), QStringLiteral("tenant_locked"));
+        QCOMPARE(runServer(QStringList{QStringLiteral("tenant"), QStringLiteral("update"), QStringLiteral("--tenant"),
+                                       QStringLiteral("lockable"), QStringLiteral("--status"), QStringLiteral("frozen")} + dd)
+                     .exitCode,
+                 2);
+        QCOMPARE(runServer(QStringList{QStringLiteral("tenant"), QStringLiteral("update"), QStringLiteral("--tenant"),
+                                       QStringLiteral("no-such-tenant"), QStringLiteral("--status"), QStringLiteral("active")} + dd)
+                     .exitCode,
+                 1);
+        QCOMPARE(s.terminate(), 0);
+    }
+
+    void recoversFromADatabaseRestart()
+    {
+        QTemporaryDir tmp(QDir::tempPath() + QStringLiteral("/tenantry-rst-XXXXXX"));
+        ::chmod(tmp.path().toLocal8Bit().constData(), 0755);
+        const QStringList dd{QStringLiteral("--data-dir"), tmp.path() + QStringLiteral("/data")};
+        Server s(dd);
+        QVERIFY(s.port() > 0);
+        QVERIFY(httpGet(s.port(), "/readyz").startsWith("HTTP/1.1 200"));
+        const QString cluster = tmp.path() + QStringLiteral("/data/postgres");
+        auto pgCtl = [&](const QStringList &args) {
+            QProcess p;
+            QStringList full = args;
+            full.prepend(QStringLiteral("/usr/lib/postgresql/15/bin/pg_ctl"));
+            if (::geteuid() == 0)
+                p.start(QStringLiteral("runuser"), QStringList{QStringLiteral("-u"), QStringLiteral("postgres"),
+                                                               QStringLiteral("--")} + full);
+            else
+                p.start(full.takeFirst(), full);
+            p.waitForFinished(60000);
+            return p.exitCode();
+        };
+        QCOMPARE(pgCtl({QStringLiteral("stop"), QStringLiteral("-D"), cluster, QStringLiteral("-m"),
+                        QStringLiteral("fast"), QStringLiteral("-w")}),
+                 0);
+        const QByteArray down = httpGet(s.port(), "/readyz");
+        QVERIFY2(down.startsWith("HTTP/1.1 503"), down.constData());
+        QVERIFY(down.contains("Retry-After: "));
+        QCOMPARE(pgCtl({QStringLiteral("start"), QStringLiteral("-D"), cluster, QStringLiteral("-w"), QStringLiteral("-l"),
+                        cluster + QStringLiteral("/postgres.log")}),
+                 0);
+        // Reconnects by itself, with capped backoff (5 s), on both workers.
+        auto recovered = [&] {
+            QElapsedTimer t;
+            t.start();
+            while (t.elapsed() < 30000) {
+                if (httpGet(s.port(), "/readyz").startsWith("HTTP/1.1 200"))
+                    return true;
+                QTest::qWait(200);
+            }
+            return false;
+        };
+        for (int i = 0; i < 7; ++i)
+            QVERIFY2(recovered(), s.stderrText().right(3000).constData());
+        QCOMPARE(s.terminate(), 0);
     }
 
     void embeddedClusterIsCreatedSharedAndStopped()

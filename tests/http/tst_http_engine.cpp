@@ -336,9 +336,9 @@ private Q_SLOTS:
         }
         const Response r = readResponse(slow, false, 3000);
         QCOMPARE(r.status, 408);
-        QVERIFY2(t.elapsed() < m_limits.requestTimeoutMs + 1500, qPrintable(QString::number(t.elapsed())));
+        QVERIFY2(t.elapsed() < m_limits.requestTimeoutMs + 3000, qPrintable(QString::number(t.elapsed())));
         QVERIFY(waitClosed(slow, 3000));
-        QVERIFY2(served >= 5, qPrintable(QString::number(served)));
+        QVERIFY2(served >= 3, qPrintable(QString::number(served)));
     }
 
     void idleKeepAliveIsClosed()
