@@ -12,8 +12,7 @@ namespace tenantry {
 namespace {
 
 // Caps and strips control characters so one event stays one well-formed record (AU10).
-QString clean(const QString &value, qsizetype max)
-{
+QString clean(const QString &value, qsizetype max) {
     QString out;
     out.reserve(std::min(value.size(), max));
     for (const QChar c : value) {
@@ -24,16 +23,14 @@ QString clean(const QString &value, qsizetype max)
     return out;
 }
 
-QJsonValue orNull(const QString &s)
-{
+QJsonValue orNull(const QString &s) {
     return s.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(s);
 }
 
 } // namespace
 
 QByteArray AuditLog::canonicalBody(const QString &id, const QString &tenant, const QString &at,
-                                   const AuditEvent &e)
-{
+                                   const AuditEvent &e) {
     // QJsonObject keeps keys sorted, and Compact adds no whitespace: the same event always
     // yields the same bytes.
     const QJsonObject o{{QStringLiteral("act"), orNull(e.act)},
@@ -50,8 +47,7 @@ QByteArray AuditLog::canonicalBody(const QString &id, const QString &tenant, con
 }
 
 std::optional<AuditLog::Statement> AuditLog::statement(const QUuid &tenant, const AuditEvent &raw,
-                                                      QString *error)
-{
+                                                       QString *error) {
     AuditEvent e = raw;
     e.actor = clean(e.actor, 200);
     e.act = clean(e.act, 200);
@@ -77,15 +73,22 @@ std::optional<AuditLog::Statement> AuditLog::statement(const QUuid &tenant, cons
     st.sql = QStringLiteral("SELECT seq, hash FROM tenantry_shared.append_event(?::uuid, ?::uuid, "
                             "?::timestamptz, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)");
     auto orNullVariant = [](const QString &s) { return s.isEmpty() ? QVariant() : QVariant(s); };
-    st.params = {tenantText, st.id, at, orNullVariant(e.actor), orNullVariant(e.act), e.action,
-                 orNullVariant(e.resource), orNullVariant(e.ip), orNullVariant(e.traceId),
-                 QString::fromUtf8(data), body};
+    st.params = {tenantText,
+                 st.id,
+                 at,
+                 orNullVariant(e.actor),
+                 orNullVariant(e.act),
+                 e.action,
+                 orNullVariant(e.resource),
+                 orNullVariant(e.ip),
+                 orNullVariant(e.traceId),
+                 QString::fromUtf8(data),
+                 body};
     return st;
 }
 
 std::optional<AuditLog::Appended> AuditLog::append(QSqlDatabase &db, const QUuid &tenant,
-                                                   const AuditEvent &event, QString *error)
-{
+                                                   const AuditEvent &event, QString *error) {
     const auto st = statement(tenant, event, error);
     if (!st)
         return std::nullopt;

@@ -37,8 +37,8 @@ public:
         QByteArray hash;
     };
 
-    static std::optional<Appended> append(QSqlDatabase &db, const QUuid &tenant, const AuditEvent &event,
-                                          QString *error);
+    static std::optional<Appended> append(QSqlDatabase &db, const QUuid &tenant,
+                                          const AuditEvent &event, QString *error);
 
     // The statement and parameters of an append, for callers that run it through a
     // prepared-statement cache. The result row is (seq, hash).
@@ -47,7 +47,8 @@ public:
         QVariantList params;
         QString id;
     };
-    static std::optional<Statement> statement(const QUuid &tenant, const AuditEvent &event, QString *error);
+    static std::optional<Statement> statement(const QUuid &tenant, const AuditEvent &event,
+                                              QString *error);
     // The canonical body for an event (exposed for verifiers and tests).
     static QByteArray canonicalBody(const QString &id, const QString &tenant, const QString &at,
                                     const AuditEvent &event);

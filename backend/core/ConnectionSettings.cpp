@@ -7,8 +7,7 @@
 
 namespace tenantry {
 
-std::optional<ConnectionSettings> ConnectionSettings::fromUrl(const QString &text, QString *error)
-{
+std::optional<ConnectionSettings> ConnectionSettings::fromUrl(const QString &text, QString *error) {
     const QUrl url(text, QUrl::StrictMode);
     if (!url.isValid() || (url.scheme() != u"postgresql" && url.scheme() != u"postgres")) {
         *error = QStringLiteral("database URL must look like postgresql://user@host:port/db");
@@ -60,8 +59,7 @@ std::optional<ConnectionSettings> ConnectionSettings::fromUrl(const QString &tex
     return s;
 }
 
-QString ConnectionSettings::toUrl(bool withPassword) const
-{
+QString ConnectionSettings::toUrl(bool withPassword) const {
     QUrl url;
     url.setScheme(QStringLiteral("postgresql"));
     url.setUserName(user);
@@ -84,26 +82,23 @@ QString ConnectionSettings::toUrl(bool withPassword) const
     return url.toString();
 }
 
-ConnectionSettings ConnectionSettings::withUser(const QString &u, const QString &p) const
-{
+ConnectionSettings ConnectionSettings::withUser(const QString &u, const QString &p) const {
     ConnectionSettings s = *this;
     s.user = u;
     s.password = p;
     return s;
 }
 
-ConnectionSettings ConnectionSettings::withDatabase(const QString &db) const
-{
+ConnectionSettings ConnectionSettings::withDatabase(const QString &db) const {
     ConnectionSettings s = *this;
     s.database = db;
     return s;
 }
 
-QSqlDatabase ConnectionSettings::open(const QString &name, QString *error) const
-{
-    QSqlDatabase db = QSqlDatabase::contains(name) ? QSqlDatabase::database(name, false)
-                                                   : QSqlDatabase::addDatabase(
-                                                         QStringLiteral("QPSQL"), name);
+QSqlDatabase ConnectionSettings::open(const QString &name, QString *error) const {
+    QSqlDatabase db = QSqlDatabase::contains(name)
+                          ? QSqlDatabase::database(name, false)
+                          : QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
     db.setHostName(host);
     db.setPort(port);
     db.setDatabaseName(database);

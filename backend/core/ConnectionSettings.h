@@ -11,12 +11,12 @@ namespace tenantry {
 // Where and as whom to connect to PostgreSQL. Parsed from a libpq-style URL
 // (postgresql://user:password@host:port/db?host=/socket/dir&sslmode=require).
 struct ConnectionSettings {
-    QString host;     // host name, IP address, or a Unix socket directory (starts with '/')
+    QString host; // host name, IP address, or a Unix socket directory (starts with '/')
     int port = 5432;
     QString database;
     QString user;
     QString password;
-    QString options;  // extra libpq options, "key=value;key=value" as QPSQL expects
+    QString options; // extra libpq options, "key=value;key=value" as QPSQL expects
 
     static std::optional<ConnectionSettings> fromUrl(const QString &url, QString *error);
     QString toUrl(bool withPassword = false) const;

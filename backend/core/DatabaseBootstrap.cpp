@@ -8,17 +8,13 @@
 namespace tenantry {
 
 DatabaseBootstrap::DatabaseBootstrap()
-    : m_adminName(QStringLiteral("tenantry-admin-") + QUuid::createUuid().toString(QUuid::Id128))
-{
-}
+    : m_adminName(QStringLiteral("tenantry-admin-") + QUuid::createUuid().toString(QUuid::Id128)) {}
 
-DatabaseBootstrap::~DatabaseBootstrap()
-{
+DatabaseBootstrap::~DatabaseBootstrap() {
     shutdown();
 }
 
-QSqlDatabase DatabaseBootstrap::admin()
-{
+QSqlDatabase DatabaseBootstrap::admin() {
     if (QSqlDatabase::contains(m_adminName)) {
         QSqlDatabase db = QSqlDatabase::database(m_adminName, false);
         if (db.isOpen())
@@ -29,8 +25,7 @@ QSqlDatabase DatabaseBootstrap::admin()
 }
 
 bool DatabaseBootstrap::prepare(const Options &options, QString *error,
-                                const Migrator::Progress &progress)
-{
+                                const Migrator::Progress &progress) {
     if (options.databaseUrl.isEmpty()) {
         m_embedded = std::make_unique<EmbeddedPostgres>(options.dataDir);
         if (!m_embedded->start(error))
@@ -70,12 +65,14 @@ bool DatabaseBootstrap::prepare(const Options &options, QString *error,
         return false;
     }
     if (operatorRuntime && runtimeUser != m_roles.runtime &&
-        !sql::exec(db, QStringLiteral("GRANT ") + sql::quoteIdent(m_roles.runtime) + QStringLiteral(" TO ") +
-                           sql::quoteIdent(runtimeUser),
+        !sql::exec(db,
+                   QStringLiteral("GRANT ") + sql::quoteIdent(m_roles.runtime) +
+                       QStringLiteral(" TO ") + sql::quoteIdent(runtimeUser),
                    error)) {
         // Grants are made to the managed runtime role; an operator's role gets them through
         // membership.
-        *error = QStringLiteral("cannot grant %1 to %2: %3").arg(m_roles.runtime, runtimeUser, *error);
+        *error =
+            QStringLiteral("cannot grant %1 to %2: %3").arg(m_roles.runtime, runtimeUser, *error);
         return false;
     }
 
@@ -96,8 +93,7 @@ bool DatabaseBootstrap::prepare(const Options &options, QString *error,
     return true;
 }
 
-void DatabaseBootstrap::closeAdmin()
-{
+void DatabaseBootstrap::closeAdmin() {
     if (QSqlDatabase::contains(m_adminName)) {
         {
             QSqlDatabase db = QSqlDatabase::database(m_adminName, false);
@@ -107,8 +103,7 @@ void DatabaseBootstrap::closeAdmin()
     }
 }
 
-void DatabaseBootstrap::shutdown()
-{
+void DatabaseBootstrap::shutdown() {
     closeAdmin();
     if (m_embedded)
         m_embedded->release();

@@ -4,14 +4,13 @@
 #include "core/SqlSupport.h"
 
 #include <QRandomGenerator>
-#include <QScopeGuard>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QSqlQuery>
 
 namespace tenantry {
 
-RoleNames RoleNames::forDatabase(const QString &database)
-{
+RoleNames RoleNames::forDatabase(const QString &database) {
     QString base = database.toLower();
     static const QRegularExpression bad(QStringLiteral("[^a-z0-9_]"));
     base.replace(bad, QStringLiteral("_"));
@@ -23,8 +22,7 @@ RoleNames RoleNames::forDatabase(const QString &database)
 
 namespace {
 
-bool roleExists(QSqlDatabase &db, const QString &role, bool *exists, QString *error)
-{
+bool roleExists(QSqlDatabase &db, const QString &role, bool *exists, QString *error) {
     QSqlQuery q(db);
     if (!sql::exec(q, QStringLiteral("SELECT 1 FROM pg_roles WHERE rolname = ?"), {role}, error))
         return false;
@@ -32,8 +30,7 @@ bool roleExists(QSqlDatabase &db, const QString &role, bool *exists, QString *er
     return true;
 }
 
-bool createRole(QSqlDatabase &db, const QString &role, const QString &attributes, QString *error)
-{
+bool createRole(QSqlDatabase &db, const QString &role, const QString &attributes, QString *error) {
     bool exists = false;
     if (!roleExists(db, role, &exists, error))
         return false;
@@ -54,8 +51,7 @@ bool createRole(QSqlDatabase &db, const QString &role, const QString &attributes
 
 } // namespace
 
-bool DatabaseRoles::bootstrap(QSqlDatabase &admin, const RoleNames &roles, QString *error)
-{
+bool DatabaseRoles::bootstrap(QSqlDatabase &admin, const RoleNames &roles, QString *error) {
     QSqlQuery q(admin);
     if (!q.exec(QStringLiteral("SELECT current_user, current_database(), rolsuper FROM pg_roles "
                                "WHERE rolname = current_user")) ||
@@ -74,7 +70,8 @@ bool DatabaseRoles::bootstrap(QSqlDatabase &admin, const RoleNames &roles, QStri
         return false;
     const auto unlock = qScopeGuard([&admin] {
         QString ignored;
-        sql::exec(admin, QStringLiteral("SELECT pg_advisory_unlock(hashtext('tenantry.bootstrap'))"),
+        sql::exec(admin,
+                  QStringLiteral("SELECT pg_advisory_unlock(hashtext('tenantry.bootstrap'))"),
                   &ignored);
     });
 
@@ -89,28 +86,31 @@ bool DatabaseRoles::bootstrap(QSqlDatabase &admin, const RoleNames &roles, QStri
     const QString db = sql::quoteIdent(database);
     const QString owner = sql::quoteIdent(roles.owner);
     const QString runtime = sql::quoteIdent(roles.runtime);
-    if (!superuser &&
-        !sql::exec(admin, QStringLiteral("GRANT ") + owner + QStringLiteral(" TO ") +
-                              sql::quoteIdent(adminRole),
-                   error))
+    if (!superuser && !sql::exec(admin,
+                                 QStringLiteral("GRANT ") + owner + QStringLiteral(" TO ") +
+                                     sql::quoteIdent(adminRole),
+                                 error))
         return false;
-    return sql::exec(admin, QStringLiteral("GRANT CREATE, CONNECT ON DATABASE ") + db +
-                                QStringLiteral(" TO ") + owner,
+    return sql::exec(admin,
+                     QStringLiteral("GRANT CREATE, CONNECT ON DATABASE ") + db +
+                         QStringLiteral(" TO ") + owner,
                      error) &&
-           sql::exec(admin, QStringLiteral("GRANT CONNECT ON DATABASE ") + db +
-                                QStringLiteral(" TO ") + runtime,
+           sql::exec(admin,
+                     QStringLiteral("GRANT CONNECT ON DATABASE ") + db + QStringLiteral(" TO ") +
+                         runtime,
                      error) &&
            // citext for e-mail addresses; trusted extension, lives in public so operators resolve.
-           sql::exec(admin, QStringLiteral("CREATE EXTENSION IF NOT EXISTS citext WITH SCHEMA public"),
+           sql::exec(admin,
+                     QStringLiteral("CREATE EXTENSION IF NOT EXISTS citext WITH SCHEMA public"),
                      error);
 }
 
 bool DatabaseRoles::runtimePassword(QSqlDatabase &admin, const RoleNames &roles, QString *password,
-                                    QString *error)
-{
+                                    QString *error) {
     QSqlQuery q(admin);
-    if (!sql::exec(q, QStringLiteral("SELECT secret FROM tenantry_control.runtime_credentials "
-                                     "WHERE role_name = ?"),
+    if (!sql::exec(q,
+                   QStringLiteral("SELECT secret FROM tenantry_control.runtime_credentials "
+                                  "WHERE role_name = ?"),
                    {roles.runtime}, error))
         return false;
     if (q.next()) {
@@ -119,18 +119,20 @@ bool DatabaseRoles::runtimePassword(QSqlDatabase &admin, const RoleNames &roles,
         QByteArray raw(32, Qt::Uninitialized);
         QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(raw.data()),
                                               raw.size() / 4);
-        *password = QString::fromLatin1(raw.toBase64(QByteArray::Base64UrlEncoding |
-                                                     QByteArray::OmitTrailingEquals));
+        *password = QString::fromLatin1(
+            raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
         QSqlQuery ins(admin);
-        if (!sql::exec(ins, QStringLiteral("INSERT INTO tenantry_control.runtime_credentials "
-                                           "(role_name, secret) VALUES (?, ?) ON CONFLICT "
-                                           "(role_name) DO NOTHING"),
+        if (!sql::exec(ins,
+                       QStringLiteral("INSERT INTO tenantry_control.runtime_credentials "
+                                      "(role_name, secret) VALUES (?, ?) ON CONFLICT "
+                                      "(role_name) DO NOTHING"),
                        {roles.runtime, *password}, error))
             return false;
         // Re-read: a concurrent first start may have stored its own.
         QSqlQuery again(admin);
-        if (!sql::exec(again, QStringLiteral("SELECT secret FROM tenantry_control.runtime_credentials "
-                                             "WHERE role_name = ?"),
+        if (!sql::exec(again,
+                       QStringLiteral("SELECT secret FROM tenantry_control.runtime_credentials "
+                                      "WHERE role_name = ?"),
                        {roles.runtime}, error) ||
             !again.next())
             return false;
@@ -138,24 +140,28 @@ bool DatabaseRoles::runtimePassword(QSqlDatabase &admin, const RoleNames &roles,
     }
     // Serialised with other starting servers: concurrent ALTER ROLE on one role fails with
     // "tuple concurrently updated" (and PostgreSQL would log the statement, secret included).
-    if (!sql::exec(admin, QStringLiteral("SELECT pg_advisory_lock(hashtext('tenantry.bootstrap'))"), error))
+    if (!sql::exec(admin, QStringLiteral("SELECT pg_advisory_lock(hashtext('tenantry.bootstrap'))"),
+                   error))
         return false;
     const auto unlock = qScopeGuard([&admin] {
         QString ignored;
-        sql::exec(admin, QStringLiteral("SELECT pg_advisory_unlock(hashtext('tenantry.bootstrap'))"), &ignored);
+        sql::exec(admin,
+                  QStringLiteral("SELECT pg_advisory_unlock(hashtext('tenantry.bootstrap'))"),
+                  &ignored);
     });
     // ALTER ROLE cannot take parameters; the secret is base64url, so quoting is exact.
-    return sql::exec(admin, QStringLiteral("ALTER ROLE ") + sql::quoteIdent(roles.runtime) +
-                                QStringLiteral(" WITH LOGIN PASSWORD ") + sql::quoteLiteral(*password),
+    return sql::exec(admin,
+                     QStringLiteral("ALTER ROLE ") + sql::quoteIdent(roles.runtime) +
+                         QStringLiteral(" WITH LOGIN PASSWORD ") + sql::quoteLiteral(*password),
                      error);
 }
 
 QStringList DatabaseRoles::runtimeRoleProblems(QSqlDatabase &db, const QString &role,
-                                               QString *error)
-{
+                                               QString *error) {
     QStringList problems;
     QSqlQuery q(db);
-    if (!sql::exec(q, QStringLiteral("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = ?"),
+    if (!sql::exec(q,
+                   QStringLiteral("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = ?"),
                    {role}, error))
         return {QStringLiteral("cannot inspect role")};
     if (!q.next())

@@ -23,8 +23,7 @@ Q_LOGGING_CATEGORY(lcEmbeddedDb, "tenantry.embedded-db")
 
 namespace {
 
-QString findBinDir()
-{
+QString findBinDir() {
     const QString fromEnv = qEnvironmentVariable("TENANTRY_PG_BINDIR");
     if (!fromEnv.isEmpty())
         return fromEnv;
@@ -45,17 +44,13 @@ QString findBinDir()
 } // namespace
 
 EmbeddedPostgres::EmbeddedPostgres(QString dataDir)
-    : m_dataDir(QDir(dataDir).absolutePath())
-{
-}
+    : m_dataDir(QDir(dataDir).absolutePath()) {}
 
-EmbeddedPostgres::~EmbeddedPostgres()
-{
+EmbeddedPostgres::~EmbeddedPostgres() {
     release();
 }
 
-bool EmbeddedPostgres::resolveAccount(QString *error)
-{
+bool EmbeddedPostgres::resolveAccount(QString *error) {
     if (::geteuid() != 0)
         return true;
     const QByteArray name = qEnvironmentVariableIsSet("TENANTRY_PG_USER")
@@ -77,8 +72,7 @@ bool EmbeddedPostgres::resolveAccount(QString *error)
 }
 
 bool EmbeddedPostgres::runTool(const QString &tool, const QStringList &args, QString *output,
-                               int timeoutMs, QString *error) const
-{
+                               int timeoutMs, QString *error) const {
     QProcess p;
     p.setProcessChannelMode(QProcess::MergedChannels);
     p.setWorkingDirectory(QStringLiteral("/"));
@@ -122,8 +116,7 @@ bool EmbeddedPostgres::runTool(const QString &tool, const QStringList &args, QSt
     return true;
 }
 
-bool EmbeddedPostgres::resolveLocation(QString *error)
-{
+bool EmbeddedPostgres::resolveLocation(QString *error) {
     if (!QDir().mkpath(m_dataDir)) {
         *error = QStringLiteral("cannot create data dir %1").arg(m_dataDir);
         return false;
@@ -137,18 +130,17 @@ bool EmbeddedPostgres::resolveLocation(QString *error)
             // Can the database account walk down to the data dir? /root is 0700, for one.
             QString ignored;
             const bool reachable =
-                runTool(QStringLiteral("/usr/bin/test"), {QStringLiteral("-x"), m_dataDir},
-                        nullptr, 5000, &ignored);
+                runTool(QStringLiteral("/usr/bin/test"), {QStringLiteral("-x"), m_dataDir}, nullptr,
+                        5000, &ignored);
             if (!reachable) {
-                const QByteArray hash = QCryptographicHash::hash(m_dataDir.toUtf8(),
-                                                                 QCryptographicHash::Sha256)
-                                            .toHex()
-                                            .left(16);
-                m_clusterDir = QStringLiteral("/var/lib/tenantry/clusters/") +
-                               QString::fromLatin1(hash);
-                qCInfo(lcEmbeddedDb).noquote()
-                    << "data dir is not reachable by" << m_accountName
-                    << "- keeping the cluster in" << m_clusterDir;
+                const QByteArray hash =
+                    QCryptographicHash::hash(m_dataDir.toUtf8(), QCryptographicHash::Sha256)
+                        .toHex()
+                        .left(16);
+                m_clusterDir =
+                    QStringLiteral("/var/lib/tenantry/clusters/") + QString::fromLatin1(hash);
+                qCInfo(lcEmbeddedDb).noquote() << "data dir is not reachable by" << m_accountName
+                                               << "- keeping the cluster in" << m_clusterDir;
             }
         }
     }
@@ -164,8 +156,7 @@ bool EmbeddedPostgres::resolveLocation(QString *error)
     return true;
 }
 
-bool EmbeddedPostgres::initCluster(QString *error)
-{
+bool EmbeddedPostgres::initCluster(QString *error) {
     if (QFileInfo::exists(m_clusterDir + QStringLiteral("/PG_VERSION")))
         return true;
     if (!QDir().mkpath(m_clusterDir)) {
@@ -223,16 +214,14 @@ bool EmbeddedPostgres::initCluster(QString *error)
     return true;
 }
 
-bool EmbeddedPostgres::isRunning() const
-{
+bool EmbeddedPostgres::isRunning() const {
     QString ignored;
-    return runTool(QStringLiteral("pg_ctl"), {QStringLiteral("status"), QStringLiteral("-D"),
-                                              m_clusterDir},
-                   nullptr, 10000, &ignored);
+    return runTool(QStringLiteral("pg_ctl"),
+                   {QStringLiteral("status"), QStringLiteral("-D"), m_clusterDir}, nullptr, 10000,
+                   &ignored);
 }
 
-bool EmbeddedPostgres::start(QString *error)
-{
+bool EmbeddedPostgres::start(QString *error) {
     if (m_active)
         return true;
     m_binDir = findBinDir();
@@ -281,8 +270,7 @@ bool EmbeddedPostgres::start(QString *error)
     return ensureDatabase(error);
 }
 
-ConnectionSettings EmbeddedPostgres::adminSettings() const
-{
+ConnectionSettings EmbeddedPostgres::adminSettings() const {
     ConnectionSettings s;
     s.host = m_socketDir;
     s.port = kPort;
@@ -291,10 +279,9 @@ ConnectionSettings EmbeddedPostgres::adminSettings() const
     return s;
 }
 
-bool EmbeddedPostgres::ensureDatabase(QString *error)
-{
-    const QString name = QStringLiteral("tenantry-embedded-bootstrap-") +
-                         QUuid::createUuid().toString(QUuid::Id128);
+bool EmbeddedPostgres::ensureDatabase(QString *error) {
+    const QString name =
+        QStringLiteral("tenantry-embedded-bootstrap-") + QUuid::createUuid().toString(QUuid::Id128);
     bool ok = true;
     {
         ConnectionSettings s = adminSettings().withDatabase(QStringLiteral("postgres"));
@@ -328,10 +315,9 @@ bool EmbeddedPostgres::ensureDatabase(QString *error)
     return ok;
 }
 
-int EmbeddedPostgres::otherClients() const
-{
-    const QString name = QStringLiteral("tenantry-embedded-probe-") +
-                         QUuid::createUuid().toString(QUuid::Id128);
+int EmbeddedPostgres::otherClients() const {
+    const QString name =
+        QStringLiteral("tenantry-embedded-probe-") + QUuid::createUuid().toString(QUuid::Id128);
     int count = -1;
     {
         QString e;
@@ -351,8 +337,7 @@ int EmbeddedPostgres::otherClients() const
     return count;
 }
 
-void EmbeddedPostgres::release()
-{
+void EmbeddedPostgres::release() {
     if (!m_active)
         return;
     m_active = false;

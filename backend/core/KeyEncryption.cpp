@@ -21,17 +21,15 @@ using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)
 } // namespace
 
 KeyEncryption::KeyEncryption(QByteArray kek)
-    : m_kek(std::move(kek))
-{
+    : m_kek(std::move(kek)) {
     Q_ASSERT(m_kek.size() == kKeySize);
 }
 
 std::optional<KeyEncryption> KeyEncryption::load(const QString &configured, const QString &dataDir,
-                                                 QString *error)
-{
+                                                 QString *error) {
     if (!configured.isEmpty()) {
-        const auto decoded = QByteArray::fromBase64Encoding(configured.toLatin1(),
-                                                            QByteArray::AbortOnBase64DecodingErrors);
+        const auto decoded = QByteArray::fromBase64Encoding(
+            configured.toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
         if (!decoded || decoded.decoded.size() != kKeySize) {
             *error = QStringLiteral("the key-encryption key must be 32 bytes in base64");
             return std::nullopt;
@@ -45,8 +43,8 @@ std::optional<KeyEncryption> KeyEncryption::load(const QString &configured, cons
             *error = QStringLiteral("cannot read %1").arg(path);
             return std::nullopt;
         }
-        const auto decoded = QByteArray::fromBase64Encoding(f.readAll().trimmed(),
-                                                            QByteArray::AbortOnBase64DecodingErrors);
+        const auto decoded = QByteArray::fromBase64Encoding(
+            f.readAll().trimmed(), QByteArray::AbortOnBase64DecodingErrors);
         if (!decoded || decoded.decoded.size() != kKeySize) {
             *error = QStringLiteral("%1 does not hold a 32-byte base64 key").arg(path);
             return std::nullopt;
@@ -75,8 +73,7 @@ std::optional<KeyEncryption> KeyEncryption::load(const QString &configured, cons
     return KeyEncryption(kek);
 }
 
-QByteArray KeyEncryption::encrypt(const QByteArray &plaintext, const QByteArray &label) const
-{
+QByteArray KeyEncryption::encrypt(const QByteArray &plaintext, const QByteArray &label) const {
     QByteArray nonce(kNonce, Qt::Uninitialized);
     RAND_bytes(reinterpret_cast<unsigned char *>(nonce.data()), kNonce);
     CipherCtx ctx(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free);
@@ -105,11 +102,11 @@ QByteArray KeyEncryption::encrypt(const QByteArray &plaintext, const QByteArray 
 }
 
 std::optional<QByteArray> KeyEncryption::decrypt(const QByteArray &sealed,
-                                                 const QByteArray &label) const
-{
+                                                 const QByteArray &label) const {
     if (sealed.size() < kVersion.size() + kNonce + kTag || !sealed.startsWith(kVersion))
         return std::nullopt;
-    const auto *nonce = reinterpret_cast<const unsigned char *>(sealed.constData()) + kVersion.size();
+    const auto *nonce =
+        reinterpret_cast<const unsigned char *>(sealed.constData()) + kVersion.size();
     const auto *cipher = nonce + kNonce;
     const int cipherLen = int(sealed.size() - kVersion.size() - kNonce - kTag);
     QByteArray tag = sealed.right(kTag);
@@ -119,7 +116,8 @@ std::optional<QByteArray> KeyEncryption::decrypt(const QByteArray &sealed,
     if (!ctx || EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) != 1 ||
         EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kNonce, nullptr) != 1 ||
         EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr,
-                           reinterpret_cast<const unsigned char *>(m_kek.constData()), nonce) != 1 ||
+                           reinterpret_cast<const unsigned char *>(m_kek.constData()),
+                           nonce) != 1 ||
         EVP_DecryptUpdate(ctx.get(), nullptr, &len,
                           reinterpret_cast<const unsigned char *>(label.constData()),
                           int(label.size())) != 1 ||

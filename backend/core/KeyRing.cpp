@@ -70,7 +70,8 @@ bool KeyRing::ensureCurrent(QSqlDatabase &db, QString *error) {
         // every few seconds, so it does not turn every sign-in into a full reload. Any other new
         // kid is loaded at once: new tokens must carry it immediately.
         QMutexLocker lock(&m_mutex);
-        if (current == m_failedKid && m_loaded.isValid() && m_loaded.elapsed() < kForcedReloadIntervalMs)
+        if (current == m_failedKid && m_loaded.isValid() &&
+            m_loaded.elapsed() < kForcedReloadIntervalMs)
             return true;
         m_loaded.start();
     }

@@ -10,8 +10,7 @@
 #include <QSqlQuery>
 
 // The migrations live in a static library's resources; make sure the linker keeps them.
-static void initMigrationResources()
-{
+static void initMigrationResources() {
     Q_INIT_RESOURCE(migrations);
 }
 
@@ -21,13 +20,12 @@ Q_LOGGING_CATEGORY(lcMigrations, "tenantry.migrations")
 
 namespace {
 
-QList<Migrator::Migration> load(const QString &dir)
-{
+QList<Migrator::Migration> load(const QString &dir) {
     initMigrationResources();
     static const QRegularExpression pattern(QStringLiteral("^(\\d{4})_([a-z0-9_]+)\\.sql$"));
     QList<Migrator::Migration> out;
-    const QStringList files = QDir(dir).entryList({QStringLiteral("*.sql")}, QDir::Files,
-                                                  QDir::Name);
+    const QStringList files =
+        QDir(dir).entryList({QStringLiteral("*.sql")}, QDir::Files, QDir::Name);
     for (const QString &file : files) {
         const auto m = pattern.match(file);
         if (!m.hasMatch())
@@ -44,37 +42,30 @@ QList<Migrator::Migration> load(const QString &dir)
 
 Migrator::Migrator(QSqlDatabase admin, RoleNames roles)
     : m_db(std::move(admin))
-    , m_roles(std::move(roles))
-{
-}
+    , m_roles(std::move(roles)) {}
 
-QList<Migrator::Migration> Migrator::controlMigrations()
-{
+QList<Migrator::Migration> Migrator::controlMigrations() {
     static const QList<Migration> list = load(QStringLiteral(":/migrations/control"));
     return list;
 }
 
-QList<Migrator::Migration> Migrator::tenantMigrations()
-{
+QList<Migrator::Migration> Migrator::tenantMigrations() {
     static const QList<Migration> list = load(QStringLiteral(":/migrations/tenant"));
     return list;
 }
 
-int Migrator::latestControlVersion()
-{
+int Migrator::latestControlVersion() {
     const auto list = controlMigrations();
     return list.isEmpty() ? 0 : list.last().version;
 }
 
-int Migrator::latestTenantVersion()
-{
+int Migrator::latestTenantVersion() {
     const auto list = tenantMigrations();
     return list.isEmpty() ? 0 : list.last().version;
 }
 
 QString Migrator::render(const QString &script, const QString &schema,
-                         const QString &tenantId) const
-{
+                         const QString &tenantId) const {
     QString out = script;
     out.replace(QStringLiteral("{{owner}}"), sql::quoteIdent(m_roles.owner));
     out.replace(QStringLiteral("{{runtime}}"), sql::quoteIdent(m_roles.runtime));
@@ -85,8 +76,7 @@ QString Migrator::render(const QString &script, const QString &schema,
     return out;
 }
 
-bool Migrator::runScript(const QString &script, QString *error)
-{
+bool Migrator::runScript(const QString &script, QString *error) {
     const QStringList statements = sql::splitScript(script);
     for (const QString &statement : statements) {
         if (!sql::exec(m_db, statement, error))
@@ -95,11 +85,11 @@ bool Migrator::runScript(const QString &script, QString *error)
     return true;
 }
 
-int Migrator::controlVersion(QSqlDatabase &db, QString *error)
-{
+int Migrator::controlVersion(QSqlDatabase &db, QString *error) {
     QSqlQuery q(db);
-    if (!q.exec(QStringLiteral("SELECT to_regclass('tenantry_control.schema_migrations') IS NOT NULL"))
-        || !q.next()) {
+    if (!q.exec(QStringLiteral(
+            "SELECT to_regclass('tenantry_control.schema_migrations') IS NOT NULL")) ||
+        !q.next()) {
         *error = q.lastError().databaseText();
         return -1;
     }
@@ -115,8 +105,7 @@ int Migrator::controlVersion(QSqlDatabase &db, QString *error)
     return q.value(0).toInt();
 }
 
-bool Migrator::migrateControl(QString *error, const Progress &progress)
-{
+bool Migrator::migrateControl(QString *error, const Progress &progress) {
     if (!sql::exec(m_db, QStringLiteral("SET ROLE ") + sql::quoteIdent(m_roles.owner), error))
         return false;
     const auto reset = qScopeGuard([this] {
@@ -124,14 +113,17 @@ bool Migrator::migrateControl(QString *error, const Progress &progress)
         sql::exec(m_db, QStringLiteral("RESET ROLE"), &ignored);
     });
     return sql::inTransaction(m_db, error, [&] {
-        if (!sql::exec(m_db, QStringLiteral("SELECT pg_advisory_xact_lock(hashtext('tenantry.migrate'))"),
+        if (!sql::exec(m_db,
+                       QStringLiteral("SELECT pg_advisory_xact_lock(hashtext('tenantry.migrate'))"),
                        error) ||
-            !sql::exec(m_db, QStringLiteral("CREATE SCHEMA IF NOT EXISTS tenantry_control"), error) ||
-            !sql::exec(m_db,
-                       QStringLiteral("CREATE TABLE IF NOT EXISTS tenantry_control.schema_migrations "
-                                      "(version integer PRIMARY KEY, name text NOT NULL, "
-                                      "applied_at timestamptz NOT NULL DEFAULT now())"),
-                       error))
+            !sql::exec(m_db, QStringLiteral("CREATE SCHEMA IF NOT EXISTS tenantry_control"),
+                       error) ||
+            !sql::exec(
+                m_db,
+                QStringLiteral("CREATE TABLE IF NOT EXISTS tenantry_control.schema_migrations "
+                               "(version integer PRIMARY KEY, name text NOT NULL, "
+                               "applied_at timestamptz NOT NULL DEFAULT now())"),
+                error))
             return false;
         const int current = controlVersion(m_db, error);
         if (current < 0)
@@ -150,8 +142,9 @@ bool Migrator::migrateControl(QString *error, const Progress &progress)
                 return false;
             }
             QSqlQuery q(m_db);
-            if (!sql::exec(q, QStringLiteral("INSERT INTO tenantry_control.schema_migrations "
-                                             "(version, name) VALUES (?, ?)"),
+            if (!sql::exec(q,
+                           QStringLiteral("INSERT INTO tenantry_control.schema_migrations "
+                                          "(version, name) VALUES (?, ?)"),
                            {m.version, m.name}, error))
                 return false;
         }
@@ -162,8 +155,7 @@ bool Migrator::migrateControl(QString *error, const Progress &progress)
 }
 
 bool Migrator::applyTenantMigrations(const QString &tenantId, const QString &schema,
-                                     int fromVersion, QString *error)
-{
+                                     int fromVersion, QString *error) {
     for (const Migration &m : tenantMigrations()) {
         if (m.version <= fromVersion)
             continue;
@@ -175,13 +167,13 @@ bool Migrator::applyTenantMigrations(const QString &tenantId, const QString &sch
         }
     }
     QSqlQuery q(m_db);
-    return sql::exec(q, QStringLiteral("UPDATE tenantry_control.tenants SET schema_version = ? "
-                                       "WHERE id = ?::uuid"),
+    return sql::exec(q,
+                     QStringLiteral("UPDATE tenantry_control.tenants SET schema_version = ? "
+                                    "WHERE id = ?::uuid"),
                      {latestTenantVersion(), tenantId}, error);
 }
 
-bool Migrator::migrateTenants(QString *error, const Progress &progress)
-{
+bool Migrator::migrateTenants(QString *error, const Progress &progress) {
     if (!sql::exec(m_db, QStringLiteral("SET ROLE ") + sql::quoteIdent(m_roles.owner), error))
         return false;
     const auto reset = qScopeGuard([this] {
@@ -189,8 +181,9 @@ bool Migrator::migrateTenants(QString *error, const Progress &progress)
         sql::exec(m_db, QStringLiteral("RESET ROLE"), &ignored);
     });
     QSqlQuery list(m_db);
-    if (!sql::exec(list, QStringLiteral("SELECT id::text FROM tenantry_control.tenants "
-                                        "WHERE schema_version < ? ORDER BY created_at"),
+    if (!sql::exec(list,
+                   QStringLiteral("SELECT id::text FROM tenantry_control.tenants "
+                                  "WHERE schema_version < ? ORDER BY created_at"),
                    {latestTenantVersion()}, error))
         return false;
     QStringList ids;
@@ -202,8 +195,9 @@ bool Migrator::migrateTenants(QString *error, const Progress &progress)
         const bool ok = sql::inTransaction(m_db, error, [&] {
             // Row lock: a concurrent migrate or provisioning of this tenant waits for us.
             QSqlQuery q(m_db);
-            if (!sql::exec(q, QStringLiteral("SELECT schema_name, schema_version FROM "
-                                             "tenantry_control.tenants WHERE id = ?::uuid FOR UPDATE"),
+            if (!sql::exec(q,
+                           QStringLiteral("SELECT schema_name, schema_version FROM "
+                                          "tenantry_control.tenants WHERE id = ?::uuid FOR UPDATE"),
                            {id}, error) ||
                 !q.next())
                 return false;
@@ -216,7 +210,8 @@ bool Migrator::migrateTenants(QString *error, const Progress &progress)
             return false;
         ++done;
         if (progress)
-            progress(QStringLiteral("tenants: %1/%2 migrated (%3)").arg(done).arg(ids.size()).arg(id));
+            progress(
+                QStringLiteral("tenants: %1/%2 migrated (%3)").arg(done).arg(ids.size()).arg(id));
     }
     if (progress && ids.isEmpty())
         progress(QStringLiteral("tenants: all schemas at version %1").arg(latestTenantVersion()));

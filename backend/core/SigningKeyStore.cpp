@@ -8,14 +8,12 @@
 
 namespace tenantry {
 
-QByteArray SigningKeyStore::labelFor(const QString &kid)
-{
+QByteArray SigningKeyStore::labelFor(const QString &kid) {
     return "tenantry.signing-key:" + kid.toLatin1();
 }
 
 std::optional<SigningKey> SigningKeyStore::rotate(QSqlDatabase &db, const KeyEncryption &kek,
-                                                  SigningKey::Type type, QString *error)
-{
+                                                  SigningKey::Type type, QString *error) {
     const SigningKey key = SigningKey::generate(type);
     if (key.isNull()) {
         *error = QStringLiteral("key generation failed");
@@ -25,16 +23,20 @@ std::optional<SigningKey> SigningKeyStore::rotate(QSqlDatabase &db, const KeyEnc
     const QByteArray sealed = kek.encrypt(key.toPkcs8Der(), labelFor(kid));
     const bool ok = sql::inTransaction(db, error, [&] {
         QSqlQuery q(db);
-        return sql::exec(q, QStringLiteral("SELECT pg_advisory_xact_lock(hashtext('tenantry.keys'))"), {},
-                         error) &&
-               sql::exec(q, QStringLiteral("UPDATE tenantry_control.signing_keys SET retired_at = now() "
-                                           "WHERE retired_at IS NULL"),
+        return sql::exec(q,
+                         QStringLiteral("SELECT pg_advisory_xact_lock(hashtext('tenantry.keys'))"),
                          {}, error) &&
+               sql::exec(
+                   q,
+                   QStringLiteral("UPDATE tenantry_control.signing_keys SET retired_at = now() "
+                                  "WHERE retired_at IS NULL"),
+                   {}, error) &&
                sql::exec(q,
                          QStringLiteral("INSERT INTO tenantry_control.signing_keys (kid, alg, "
                                         "private_key, public_jwk) VALUES (?, ?, ?, ?::jsonb)"),
                          {kid, key.alg(), sealed,
-                          QString::fromUtf8(QJsonDocument(key.jwksEntry()).toJson(QJsonDocument::Compact))},
+                          QString::fromUtf8(
+                              QJsonDocument(key.jwksEntry()).toJson(QJsonDocument::Compact))},
                          error);
     });
     if (!ok)
@@ -42,10 +44,10 @@ std::optional<SigningKey> SigningKeyStore::rotate(QSqlDatabase &db, const KeyEnc
     return key;
 }
 
-bool SigningKeyStore::ensureCurrent(QSqlDatabase &db, const KeyEncryption &kek, QString *error)
-{
+bool SigningKeyStore::ensureCurrent(QSqlDatabase &db, const KeyEncryption &kek, QString *error) {
     QSqlQuery q(db);
-    if (!q.exec(QStringLiteral("SELECT count(*) FROM tenantry_control.signing_keys WHERE retired_at IS NULL")) ||
+    if (!q.exec(QStringLiteral(
+            "SELECT count(*) FROM tenantry_control.signing_keys WHERE retired_at IS NULL")) ||
         !q.next()) {
         *error = q.lastError().databaseText();
         return false;
@@ -63,15 +65,16 @@ bool SigningKeyStore::ensureCurrent(QSqlDatabase &db, const KeyEncryption &kek, 
     return false;
 }
 
-std::optional<SigningKeyStore::KeySet> SigningKeyStore::load(QSqlDatabase &db, const KeyEncryption &kek,
-                                                             int retentionSeconds, QString *error)
-{
+std::optional<SigningKeyStore::KeySet> SigningKeyStore::load(QSqlDatabase &db,
+                                                             const KeyEncryption &kek,
+                                                             int retentionSeconds, QString *error) {
     QSqlQuery q(db);
     q.setForwardOnly(true);
     if (!sql::exec(q,
-                   QStringLiteral("SELECT kid, private_key, retired_at IS NULL FROM "
-                                  "tenantry_control.signing_keys WHERE retired_at IS NULL OR "
-                                  "retired_at > now() - make_interval(secs => ?) ORDER BY created_at DESC"),
+                   QStringLiteral(
+                       "SELECT kid, private_key, retired_at IS NULL FROM "
+                       "tenantry_control.signing_keys WHERE retired_at IS NULL OR "
+                       "retired_at > now() - make_interval(secs => ?) ORDER BY created_at DESC"),
                    {retentionSeconds}, error))
         return std::nullopt;
     KeySet set;
@@ -79,7 +82,8 @@ std::optional<SigningKeyStore::KeySet> SigningKeyStore::load(QSqlDatabase &db, c
         const QString kid = q.value(0).toString();
         const auto der = kek.decrypt(q.value(1).toByteArray(), labelFor(kid));
         if (!der) {
-            *error = QStringLiteral("signing key %1 cannot be decrypted: wrong key-encryption key?").arg(kid);
+            *error = QStringLiteral("signing key %1 cannot be decrypted: wrong key-encryption key?")
+                         .arg(kid);
             return std::nullopt;
         }
         QString parseError;

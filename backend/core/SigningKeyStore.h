@@ -17,8 +17,8 @@ namespace tenantry {
 class SigningKeyStore {
 public:
     struct KeySet {
-        SigningKey current;           // with its private half
-        QList<SigningKey> published;  // public halves: current + still-valid retired keys
+        SigningKey current;          // with its private half
+        QList<SigningKey> published; // public halves: current + still-valid retired keys
     };
 
     // Makes a new key current and retires the previous one. Needs the owner role (admin
@@ -28,8 +28,8 @@ public:
     // Creates a first key when there is none (first start).
     static bool ensureCurrent(QSqlDatabase &db, const KeyEncryption &kek, QString *error);
     // Loads what serving needs; `retention` is the longest token lifetime plus leeway.
-    static std::optional<KeySet> load(QSqlDatabase &db, const KeyEncryption &kek, int retentionSeconds,
-                                      QString *error);
+    static std::optional<KeySet> load(QSqlDatabase &db, const KeyEncryption &kek,
+                                      int retentionSeconds, QString *error);
 
     static QByteArray labelFor(const QString &kid);
 };

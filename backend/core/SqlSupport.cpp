@@ -3,15 +3,13 @@
 
 namespace tenantry::sql {
 
-QString quoteIdent(const QString &name)
-{
+QString quoteIdent(const QString &name) {
     QString out = name;
     out.replace(u'"', QStringLiteral("\"\""));
     return u'"' + out + u'"';
 }
 
-QString quoteLiteral(const QString &value)
-{
+QString quoteLiteral(const QString &value) {
     QString out = value;
     out.replace(u'\'', QStringLiteral("''"));
     // E'' strings would interpret backslashes; standard_conforming_strings is on, so plain
@@ -19,13 +17,11 @@ QString quoteLiteral(const QString &value)
     return u'\'' + out + u'\'';
 }
 
-QString sqlState(const QSqlError &error)
-{
+QString sqlState(const QSqlError &error) {
     return error.nativeErrorCode();
 }
 
-bool isConnectionError(const QSqlError &error)
-{
+bool isConnectionError(const QSqlError &error) {
     if (!error.isValid())
         return false;
     const QString state = sqlState(error);
@@ -37,14 +33,12 @@ bool isConnectionError(const QSqlError &error)
     return error.type() == QSqlError::ConnectionError;
 }
 
-static QString messageOf(const QSqlError &e)
-{
+static QString messageOf(const QSqlError &e) {
     return e.databaseText().isEmpty() ? e.text() : e.databaseText();
 }
 
 bool exec(QSqlQuery &query, const QString &statement, std::initializer_list<QVariant> params,
-          QString *error)
-{
+          QString *error) {
     if (!query.prepare(statement)) {
         if (error)
             *error = messageOf(query.lastError());
@@ -60,8 +54,7 @@ bool exec(QSqlQuery &query, const QString &statement, std::initializer_list<QVar
     return true;
 }
 
-bool exec(QSqlDatabase &db, const QString &statement, QString *error)
-{
+bool exec(QSqlDatabase &db, const QString &statement, QString *error) {
     QSqlQuery q(db);
     if (!q.exec(statement)) {
         if (error)
@@ -71,8 +64,7 @@ bool exec(QSqlDatabase &db, const QString &statement, QString *error)
     return true;
 }
 
-QStringList splitScript(const QString &script)
-{
+QStringList splitScript(const QString &script) {
     QStringList out;
     QString current;
     const qsizetype n = script.size();

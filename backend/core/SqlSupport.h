@@ -34,8 +34,7 @@ bool exec(QSqlDatabase &db, const QString &statement, QString *error);
 QStringList splitScript(const QString &script);
 
 // Runs `work` between BEGIN and COMMIT; rolls back if it returns false or throws.
-template <typename Fn> bool inTransaction(QSqlDatabase &db, QString *error, Fn &&work)
-{
+template <typename Fn> bool inTransaction(QSqlDatabase &db, QString *error, Fn &&work) {
     if (!db.transaction()) {
         *error = db.lastError().text();
         return false;

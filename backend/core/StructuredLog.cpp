@@ -16,8 +16,7 @@ namespace {
 std::atomic<StructuredLog::Format> g_format{StructuredLog::Format::Text};
 QMutex g_writeMutex; // keeps lines from different worker threads whole
 
-const char *levelName(QtMsgType type)
-{
+const char *levelName(QtMsgType type) {
     switch (type) {
     case QtDebugMsg:
         return "debug";
@@ -34,8 +33,7 @@ const char *levelName(QtMsgType type)
 }
 
 void emitLine(const char *category, QtMsgType type, const QString &message,
-              const QJsonObject &fields)
-{
+              const QJsonObject &fields) {
     const QString ts = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
     QByteArray line;
     if (g_format.load() == StructuredLog::Format::Json) {
@@ -50,11 +48,12 @@ void emitLine(const char *category, QtMsgType type, const QString &message,
                        QString::fromLatin1(category) + u": " + message;
         for (auto it = fields.begin(); it != fields.end(); ++it) {
             const QJsonValue v = it.value();
-            QString value = v.isString() ? v.toString()
-                                         : QString::fromUtf8(QJsonDocument(QJsonArray{v}).toJson(
-                                                                 QJsonDocument::Compact))
-                                               .mid(1)
-                                               .chopped(1);
+            QString value =
+                v.isString()
+                    ? v.toString()
+                    : QString::fromUtf8(QJsonDocument(QJsonArray{v}).toJson(QJsonDocument::Compact))
+                          .mid(1)
+                          .chopped(1);
             text += u' ' + it.key() + u'=' + value;
         }
         // Never let a message forge a second log line.
@@ -67,8 +66,7 @@ void emitLine(const char *category, QtMsgType type, const QString &message,
     std::fflush(stderr);
 }
 
-void messageHandler(QtMsgType type, const QMessageLogContext &context, const QString &message)
-{
+void messageHandler(QtMsgType type, const QMessageLogContext &context, const QString &message) {
     emitLine(context.category ? context.category : "default", type, message, {});
     if (type == QtFatalMsg)
         std::abort();
@@ -76,8 +74,7 @@ void messageHandler(QtMsgType type, const QMessageLogContext &context, const QSt
 
 } // namespace
 
-void StructuredLog::install(Format format)
-{
+void StructuredLog::install(Format format) {
     g_format.store(format);
     // Debug output only when asked for with QT_LOGGING_RULES.
     if (!qEnvironmentVariableIsSet("QT_LOGGING_RULES"))
@@ -85,13 +82,11 @@ void StructuredLog::install(Format format)
     qInstallMessageHandler(messageHandler);
 }
 
-StructuredLog::Format StructuredLog::defaultFormat()
-{
+StructuredLog::Format StructuredLog::defaultFormat() {
     return ::isatty(STDERR_FILENO) ? Format::Text : Format::Json;
 }
 
-bool StructuredLog::parseFormat(const QString &text, Format *out)
-{
+bool StructuredLog::parseFormat(const QString &text, Format *out) {
     if (text == u"json") {
         *out = Format::Json;
         return true;
@@ -103,14 +98,12 @@ bool StructuredLog::parseFormat(const QString &text, Format *out)
     return false;
 }
 
-StructuredLog::Format StructuredLog::format()
-{
+StructuredLog::Format StructuredLog::format() {
     return g_format.load();
 }
 
 void StructuredLog::write(const QLoggingCategory &category, QtMsgType type, const QString &message,
-                          const QJsonObject &fields)
-{
+                          const QJsonObject &fields) {
     if (!category.isEnabled(type))
         return;
     emitLine(category.categoryName(), type, message, fields);

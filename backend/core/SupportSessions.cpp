@@ -11,22 +11,22 @@
 
 namespace tenantry {
 
-SupportSessions::SupportSessions(const IdentityConfig &config, KeyRing &keys, LoginThrottle &throttle)
+SupportSessions::SupportSessions(const IdentityConfig &config, KeyRing &keys,
+                                 LoginThrottle &throttle)
     : m_config(config)
     , m_keys(keys)
     , m_throttle(throttle)
-    , m_dummyHash(m_hasher.hash(QStringLiteral("tenantry-dummy-operator")))
-{
-}
+    , m_dummyHash(m_hasher.hash(QStringLiteral("tenantry-dummy-operator"))) {}
 
-bool SupportSessions::createOperator(QSqlDatabase &db, const QString &email, const QString &password,
-                                     QString *id, QString *error)
-{
+bool SupportSessions::createOperator(QSqlDatabase &db, const QString &email,
+                                     const QString &password, QString *id, QString *error) {
     QSqlQuery q(db);
-    if (!sql::exec(q,
-                   QStringLiteral("INSERT INTO tenantry_control.operators (email, password_hash) VALUES (?, ?) "
-                                  "ON CONFLICT (email) DO NOTHING RETURNING id::text"),
-                   {email, PasswordHasher().hash(password)}, error))
+    if (!sql::exec(
+            q,
+            QStringLiteral(
+                "INSERT INTO tenantry_control.operators (email, password_hash) VALUES (?, ?) "
+                "ON CONFLICT (email) DO NOTHING RETURNING id::text"),
+            {email, PasswordHasher().hash(password)}, error))
         return false;
     if (!q.next()) {
         *error = QStringLiteral("an operator with this e-mail exists");
@@ -39,8 +39,7 @@ bool SupportSessions::createOperator(QSqlDatabase &db, const QString &email, con
 SupportSessions::Result SupportSessions::start(QSqlDatabase &db, const QString &email,
                                                const QString &password, const QString &tenantRef,
                                                const QString &reason, int minutes,
-                                               const QString &address)
-{
+                                               const QString &address) {
     Result result;
     if (email.isEmpty() || password.isEmpty() || tenantRef.isEmpty() || email.size() > 254 ||
         password.size() > 1024 || tenantRef.size() > 64 || reason.trimmed().size() < 3 ||
@@ -56,10 +55,11 @@ SupportSessions::Result SupportSessions::start(QSqlDatabase &db, const QString &
     }
     QString error;
     QSqlQuery q(db);
-    if (!sql::exec(q,
-                   QStringLiteral("SELECT id::text, password_hash FROM tenantry_control.operators WHERE "
-                                  "email = ? AND status = 'active'"),
-                   {email}, &error)) {
+    if (!sql::exec(
+            q,
+            QStringLiteral("SELECT id::text, password_hash FROM tenantry_control.operators WHERE "
+                           "email = ? AND status = 'active'"),
+            {email}, &error)) {
         result.error = Error::Unavailable;
         return result;
     }
@@ -86,12 +86,13 @@ SupportSessions::Result SupportSessions::start(QSqlDatabase &db, const QString &
     bool allowed = false;
     const bool ok = sql::inTransaction(db, &error, [&] {
         QSqlQuery s(db);
-        if (!sql::exec(s,
-                       QStringLiteral("SELECT set_config('app.current_tenant', ?, true), "
-                                      "coalesce((value->>'support_access_allowed')::boolean, false) FROM "
-                                      "%1.settings WHERE key = 'security'")
-                           .arg(sql::quoteIdent(tenant->schema)),
-                       {tenant->id.toString(QUuid::WithoutBraces)}, &error))
+        if (!sql::exec(
+                s,
+                QStringLiteral("SELECT set_config('app.current_tenant', ?, true), "
+                               "coalesce((value->>'support_access_allowed')::boolean, false) FROM "
+                               "%1.settings WHERE key = 'security'")
+                    .arg(sql::quoteIdent(tenant->schema)),
+                {tenant->id.toString(QUuid::WithoutBraces)}, &error))
             return false;
         allowed = s.next() && s.value(1).toBool();
         return true;

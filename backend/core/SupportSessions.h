@@ -42,8 +42,8 @@ public:
 
     SupportSessions(const IdentityConfig &config, KeyRing &keys, LoginThrottle &throttle);
 
-    Result start(QSqlDatabase &db, const QString &email, const QString &password, const QString &tenant,
-                 const QString &reason, int minutes, const QString &address);
+    Result start(QSqlDatabase &db, const QString &email, const QString &password,
+                 const QString &tenant, const QString &reason, int minutes, const QString &address);
 
     // Creates an operator (owner role on an admin connection). Idempotent on e-mail: false with
     // "exists" in `error` when the address is taken.

@@ -15,13 +15,10 @@ Q_LOGGING_CATEGORY(lcProvisioning, "tenantry.provisioning")
 
 TenantProvisioner::TenantProvisioner(QSqlDatabase admin, RoleNames roles)
     : m_db(std::move(admin))
-    , m_roles(std::move(roles))
-{
-}
+    , m_roles(std::move(roles)) {}
 
 std::optional<TenantProvisioner::Result> TenantProvisioner::create(const TenantSpec &spec,
-                                                                   QString *error)
-{
+                                                                   QString *error) {
     // Hash before the transaction: Argon2 takes tens of milliseconds and needs no locks.
     const QString passwordHash =
         spec.ownerPassword.isEmpty() ? QString() : PasswordHasher().hash(spec.ownerPassword);
@@ -56,8 +53,9 @@ std::optional<TenantProvisioner::Result> TenantProvisioner::create(const TenantS
         const QString idText = id.toString(QUuid::WithoutBraces);
         const QString schema = Tenant::schemaFor(id);
         QSqlQuery ins(m_db);
-        if (!sql::exec(ins, QStringLiteral("INSERT INTO tenantry_control.tenants (id, slug, name, "
-                                           "tier, region, schema_name) VALUES (?::uuid, ?, ?, ?, ?, ?)"),
+        if (!sql::exec(ins,
+                       QStringLiteral("INSERT INTO tenantry_control.tenants (id, slug, name, "
+                                      "tier, region, schema_name) VALUES (?::uuid, ?, ?, ?, ?, ?)"),
                        {idText, spec.slug, spec.name, spec.tier, spec.region, schema}, error))
             return false;
         ins.finish();
@@ -92,8 +90,8 @@ std::optional<TenantProvisioner::Result> TenantProvisioner::create(const TenantS
     return result;
 }
 
-std::optional<Tenant> TenantProvisioner::update(const QString &idOrSlug, const Update &u, QString *error)
-{
+std::optional<Tenant> TenantProvisioner::update(const QString &idOrSlug, const Update &u,
+                                                QString *error) {
     if (!sql::exec(m_db, QStringLiteral("SET ROLE ") + sql::quoteIdent(m_roles.owner), error))
         return std::nullopt;
     const auto reset = qScopeGuard([this] {
@@ -110,14 +108,18 @@ std::optional<Tenant> TenantProvisioner::update(const QString &idOrSlug, const U
             return false;
         }
         QSqlQuery q(m_db);
-        if (!sql::exec(q,
-                       QStringLiteral("UPDATE tenantry_control.tenants SET status = coalesce(?, status), "
-                                      "rate_limit_rps = CASE WHEN ? < 0 THEN rate_limit_rps ELSE nullif(?, 0) END, "
-                                      "rate_limit_burst = CASE WHEN ? < 0 THEN rate_limit_burst ELSE nullif(?, 0) END, "
-                                      "updated_at = now() WHERE id = ?::uuid"),
-                       {u.status.isEmpty() ? QVariant() : QVariant(u.status), u.rateLimitRps, u.rateLimitRps,
-                        u.rateLimitBurst, u.rateLimitBurst, tenant->id.toString(QUuid::WithoutBraces)},
-                       error))
+        if (!sql::exec(
+                q,
+                QStringLiteral(
+                    "UPDATE tenantry_control.tenants SET status = coalesce(?, status), "
+                    "rate_limit_rps = CASE WHEN ? < 0 THEN rate_limit_rps ELSE nullif(?, 0) END, "
+                    "rate_limit_burst = CASE WHEN ? < 0 THEN rate_limit_burst ELSE nullif(?, 0) "
+                    "END, "
+                    "updated_at = now() WHERE id = ?::uuid"),
+                {u.status.isEmpty() ? QVariant() : QVariant(u.status), u.rateLimitRps,
+                 u.rateLimitRps, u.rateLimitBurst, u.rateLimitBurst,
+                 tenant->id.toString(QUuid::WithoutBraces)},
+                error))
             return false;
         result = registry.findById(tenant->id, error);
         return result.has_value();

@@ -17,8 +17,7 @@ const QString kColumns = QStringLiteral(
     "coalesce(rate_limit_rps, 0), coalesce(rate_limit_burst, 0) "
     "FROM tenantry_control.tenants ");
 
-Tenant fromRow(const QSqlQuery &q)
-{
+Tenant fromRow(const QSqlQuery &q) {
     Tenant t;
     t.id = QUuid::fromString(q.value(0).toString());
     t.slug = q.value(1).toString();
@@ -39,12 +38,9 @@ Tenant fromRow(const QSqlQuery &q)
 } // namespace
 
 TenantRegistry::TenantRegistry(QSqlDatabase db)
-    : m_db(std::move(db))
-{
-}
+    : m_db(std::move(db)) {}
 
-QList<Tenant> TenantRegistry::list(QString *error) const
-{
+QList<Tenant> TenantRegistry::list(QString *error) const {
     QList<Tenant> out;
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
@@ -58,8 +54,7 @@ QList<Tenant> TenantRegistry::list(QString *error) const
 }
 
 std::optional<Tenant> TenantRegistry::findOne(const QString &where, const QVariant &value,
-                                              QString *error) const
-{
+                                              QString *error) const {
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
     if (!sql::exec(q, kColumns + where, {value}, error))
@@ -69,20 +64,17 @@ std::optional<Tenant> TenantRegistry::findOne(const QString &where, const QVaria
     return fromRow(q);
 }
 
-std::optional<Tenant> TenantRegistry::findById(const QUuid &id, QString *error) const
-{
+std::optional<Tenant> TenantRegistry::findById(const QUuid &id, QString *error) const {
     return findOne(QStringLiteral("WHERE id = ?::uuid"), id.toString(QUuid::WithoutBraces), error);
 }
 
-std::optional<Tenant> TenantRegistry::findBySlug(const QString &slug, QString *error) const
-{
+std::optional<Tenant> TenantRegistry::findBySlug(const QString &slug, QString *error) const {
     if (!TenantSpec::isValidSlug(slug))
         return std::nullopt;
     return findOne(QStringLiteral("WHERE slug = ?"), slug, error);
 }
 
-std::optional<Tenant> TenantRegistry::find(const QString &idOrSlug, QString *error) const
-{
+std::optional<Tenant> TenantRegistry::find(const QString &idOrSlug, QString *error) const {
     const QUuid id = QUuid::fromString(idOrSlug);
     if (!id.isNull() && idOrSlug.size() == 36)
         return findById(id, error);

@@ -5,8 +5,7 @@
 
 namespace tenantry {
 
-QJsonObject Tenant::toJson() const
-{
+QJsonObject Tenant::toJson() const {
     return {{QStringLiteral("id"), id.toString(QUuid::WithoutBraces)},
             {QStringLiteral("slug"), slug},
             {QStringLiteral("name"), name},
@@ -20,19 +19,16 @@ QJsonObject Tenant::toJson() const
             {QStringLiteral("updated_at"), updatedAt}};
 }
 
-QString Tenant::schemaFor(const QUuid &id)
-{
+QString Tenant::schemaFor(const QUuid &id) {
     return QStringLiteral("tenant_") + QString::fromLatin1(id.toString(QUuid::Id128).toLatin1());
 }
 
-bool TenantSpec::isValidSlug(const QString &slug)
-{
+bool TenantSpec::isValidSlug(const QString &slug) {
     static const QRegularExpression re(QStringLiteral("^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$"));
     return re.match(slug).hasMatch();
 }
 
-QString TenantSpec::slugFromName(const QString &name)
-{
+QString TenantSpec::slugFromName(const QString &name) {
     // Decompose accents away (Café -> cafe), then keep [a-z0-9] runs joined by single hyphens.
     const QString folded = name.normalized(QString::NormalizationForm_KD).toLower();
     QString slug;
@@ -50,16 +46,14 @@ QString TenantSpec::slugFromName(const QString &name)
     return slug;
 }
 
-bool TenantSpec::isValidEmail(const QString &email)
-{
+bool TenantSpec::isValidEmail(const QString &email) {
     // Deliberately simple: one @, a dot in the domain, no spaces or controls, <= 254 chars.
-    static const QRegularExpression re(
-        QStringLiteral("^[^@\\s\\x00-\\x1f\\x7f]{1,64}@[^@\\s\\x00-\\x1f\\x7f]+\\.[^@\\s\\x00-\\x1f\\x7f]+$"));
+    static const QRegularExpression re(QStringLiteral(
+        "^[^@\\s\\x00-\\x1f\\x7f]{1,64}@[^@\\s\\x00-\\x1f\\x7f]+\\.[^@\\s\\x00-\\x1f\\x7f]+$"));
     return email.size() <= 254 && re.match(email).hasMatch();
 }
 
-std::optional<QString> TenantSpec::normalise()
-{
+std::optional<QString> TenantSpec::normalise() {
     name = name.trimmed();
     if (name.isEmpty())
         return QStringLiteral("tenant name must not be empty");
@@ -79,7 +73,8 @@ std::optional<QString> TenantSpec::normalise()
                               "starting or ending with '-'")
             .arg(slug.left(60));
     if (tier != u"standard" && tier != u"enterprise")
-        return QStringLiteral("tier \"%1\" is invalid: use standard or enterprise").arg(tier.left(40));
+        return QStringLiteral("tier \"%1\" is invalid: use standard or enterprise")
+            .arg(tier.left(40));
     static const QRegularExpression regionRe(QStringLiteral("^[a-z][a-z0-9-]{0,31}$"));
     if (!regionRe.match(region).hasMatch())
         return QStringLiteral("region \"%1\" is invalid: use up to 32 of a-z, 0-9 and '-', "
@@ -89,7 +84,8 @@ std::optional<QString> TenantSpec::normalise()
     if (ownerEmail.isEmpty() != ownerPassword.isEmpty())
         return QStringLiteral("--owner-email and --owner-password go together");
     if (!ownerEmail.isEmpty() && !isValidEmail(ownerEmail))
-        return QStringLiteral("owner e-mail \"%1\" is not a valid address").arg(ownerEmail.left(80));
+        return QStringLiteral("owner e-mail \"%1\" is not a valid address")
+            .arg(ownerEmail.left(80));
     if (!ownerPassword.isEmpty() && (ownerPassword.size() < 12 || ownerPassword.size() > 256))
         return QStringLiteral("owner password must be 12 to 256 characters");
     return std::nullopt;

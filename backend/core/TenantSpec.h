@@ -20,7 +20,7 @@ struct Tenant {
     QString placement;
     QString schema;
     int schemaVersion = 0;
-    int rateLimitRps = 0;   // 0 = the tier's default
+    int rateLimitRps = 0; // 0 = the tier's default
     int rateLimitBurst = 0;
     QString createdAt;
     QString updatedAt;
@@ -33,7 +33,7 @@ struct Tenant {
 // What `tenant create` asks for, validated before anything touches the database.
 struct TenantSpec {
     QString name;
-    QString slug;   // derived from the name when empty
+    QString slug; // derived from the name when empty
     QString tier = QStringLiteral("standard");
     QString region = QStringLiteral("local");
     QString ownerEmail;

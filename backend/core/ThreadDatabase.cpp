@@ -21,28 +21,24 @@ constexpr qint64 kMaxDelayMs = 5000;
 
 ThreadDatabase::ThreadDatabase(ConnectionSettings settings, QString connectionName)
     : m_settings(std::move(settings))
-    , m_name(std::move(connectionName))
-{
+    , m_name(std::move(connectionName)) {
     m_clock.start();
 }
 
-ThreadDatabase::~ThreadDatabase()
-{
+ThreadDatabase::~ThreadDatabase() {
     close();
     m_db = QSqlDatabase();
     if (QSqlDatabase::contains(m_name))
         QSqlDatabase::removeDatabase(m_name);
 }
 
-void ThreadDatabase::close()
-{
+void ThreadDatabase::close() {
     m_statements.clear(); // the server forgets prepared statements with the session
     if (m_db.isValid() && m_db.isOpen())
         m_db.close();
 }
 
-QSqlQuery *ThreadDatabase::prepared(const QString &statement, QString *error)
-{
+QSqlQuery *ThreadDatabase::prepared(const QString &statement, QString *error) {
     const auto it = m_statements.find(statement);
     if (it != m_statements.end())
         return it->second.get();
@@ -56,18 +52,15 @@ QSqlQuery *ThreadDatabase::prepared(const QString &statement, QString *error)
     return m_statements.emplace(statement, std::move(q)).first->second.get();
 }
 
-void ThreadDatabase::scheduleRetry()
-{
+void ThreadDatabase::scheduleRetry() {
     ++m_failures;
     // Full jitter (AWS Architecture Blog): uniform in [0, min(cap, base * 2^n)].
-    const qint64 ceiling =
-        std::min<qint64>(kMaxDelayMs, kBaseDelayMs << std::min(m_failures, 10));
+    const qint64 ceiling = std::min<qint64>(kMaxDelayMs, kBaseDelayMs << std::min(m_failures, 10));
     const qint64 delay = QRandomGenerator::global()->bounded(ceiling + 1);
     m_retryAtMs = m_clock.elapsed() + delay;
 }
 
-QSqlDatabase *ThreadDatabase::acquire(int *retryAfterSeconds)
-{
+QSqlDatabase *ThreadDatabase::acquire(int *retryAfterSeconds) {
     // Bounded cache (tenants x statements); trimmed between requests, never while a handler
     // holds one of its queries.
     if (m_statements.size() > 512)
@@ -84,31 +77,33 @@ QSqlDatabase *ThreadDatabase::acquire(int *retryAfterSeconds)
     if (!m_db.isOpen()) {
         if (m_failures == 0)
             qCWarning(lcDatabase).noquote() << "database unavailable:" << error.left(300);
-        Metrics::instance().setGauge(QStringLiteral("tenantry_db_connection_up"), {{QStringLiteral("connection"), m_name}}, 0);
+        Metrics::instance().setGauge(QStringLiteral("tenantry_db_connection_up"),
+                                     {{QStringLiteral("connection"), m_name}}, 0);
         scheduleRetry();
         *retryAfterSeconds = int(std::max<qint64>(1, (m_retryAtMs - now + 999) / 1000));
         return nullptr;
     }
     if (m_failures > 0)
         qCInfo(lcDatabase) << "database connection restored after" << m_failures << "attempt(s)";
-    Metrics::instance().setGauge(QStringLiteral("tenantry_db_connection_up"), {{QStringLiteral("connection"), m_name}}, 1);
+    Metrics::instance().setGauge(QStringLiteral("tenantry_db_connection_up"),
+                                 {{QStringLiteral("connection"), m_name}}, 1);
     m_failures = 0;
     m_retryAtMs = 0;
     return &m_db;
 }
 
-void ThreadDatabase::reportError(const QSqlError &error)
-{
+void ThreadDatabase::reportError(const QSqlError &error) {
     if (!sql::isConnectionError(error) && m_db.isOpen())
         return;
-    Metrics::instance().setGauge(QStringLiteral("tenantry_db_connection_up"), {{QStringLiteral("connection"), m_name}}, 0);
-    qCWarning(lcDatabase).noquote() << "database connection lost:" << error.databaseText().left(200);
+    Metrics::instance().setGauge(QStringLiteral("tenantry_db_connection_up"),
+                                 {{QStringLiteral("connection"), m_name}}, 0);
+    qCWarning(lcDatabase).noquote()
+        << "database connection lost:" << error.databaseText().left(200);
     close();
     scheduleRetry();
 }
 
-bool ThreadDatabase::ping(QString *error)
-{
+bool ThreadDatabase::ping(QString *error) {
     int retry = 0;
     QSqlDatabase *db = acquire(&retry);
     if (!db) {

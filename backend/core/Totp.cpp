@@ -12,22 +12,19 @@
 namespace tenantry {
 
 namespace {
-void initOath()
-{
+void initOath() {
     static std::once_flag once;
     std::call_once(once, [] { oath_init(); });
 }
 } // namespace
 
-QByteArray Totp::newSecret()
-{
+QByteArray Totp::newSecret() {
     QByteArray s(20, Qt::Uninitialized);
     QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(s.data()), 5);
     return s;
 }
 
-QString Totp::base32(const QByteArray &secret)
-{
+QString Totp::base32(const QByteArray &secret) {
     initOath();
     char *out = nullptr;
     size_t len = 0;
@@ -39,8 +36,8 @@ QString Totp::base32(const QByteArray &secret)
     return result;
 }
 
-QString Totp::provisioningUri(const QByteArray &secret, const QString &issuer, const QString &account)
-{
+QString Totp::provisioningUri(const QByteArray &secret, const QString &issuer,
+                              const QString &account) {
     const QString label = QString::fromLatin1(QUrl::toPercentEncoding(issuer)) + u':' +
                           QString::fromLatin1(QUrl::toPercentEncoding(account));
     return QStringLiteral("otpauth://totp/") + label + QStringLiteral("?secret=") + base32(secret) +
@@ -48,8 +45,7 @@ QString Totp::provisioningUri(const QByteArray &secret, const QString &issuer, c
            QStringLiteral("&algorithm=SHA1&digits=6&period=30");
 }
 
-std::optional<qint64> Totp::verify(const QByteArray &secret, const QString &code, qint64 now)
-{
+std::optional<qint64> Totp::verify(const QByteArray &secret, const QString &code, qint64 now) {
     if (code.size() != kDigits)
         return std::nullopt;
     for (const QChar c : code) {
@@ -67,8 +63,7 @@ std::optional<qint64> Totp::verify(const QByteArray &secret, const QString &code
     return qint64(counter);
 }
 
-QString Totp::generate(const QByteArray &secret, qint64 now, int digits, int flags)
-{
+QString Totp::generate(const QByteArray &secret, qint64 now, int digits, int flags) {
     initOath();
     char out[16] = {};
     if (oath_totp_generate2(secret.constData(), size_t(secret.size()), time_t(now), kStepSeconds, 0,
@@ -77,8 +72,7 @@ QString Totp::generate(const QByteArray &secret, qint64 now, int digits, int fla
     return QString::fromLatin1(out);
 }
 
-QStringList Totp::newRecoveryCodes(int count)
-{
+QStringList Totp::newRecoveryCodes(int count) {
     // No 0/o/1/l/i: codes are read off paper.
     static const char alphabet[] = "abcdefghjkmnpqrstuvwxyz23456789";
     QStringList codes;
@@ -87,15 +81,15 @@ QStringList Totp::newRecoveryCodes(int count)
         for (int i = 0; i < 12; ++i) {
             if (i > 0 && i % 4 == 0)
                 code += u'-';
-            code += QLatin1Char(alphabet[QRandomGenerator::system()->bounded(int(sizeof alphabet - 1))]);
+            code += QLatin1Char(
+                alphabet[QRandomGenerator::system()->bounded(int(sizeof alphabet - 1))]);
         }
         codes << code;
     }
     return codes;
 }
 
-QByteArray Totp::recoveryCodeHash(const QString &code)
-{
+QByteArray Totp::recoveryCodeHash(const QString &code) {
     QString normal = code.trimmed().toLower();
     normal.remove(u'-');
     normal.remove(u' ');

@@ -16,7 +16,7 @@ public:
     static constexpr int kStepSeconds = 30;
     static constexpr int kDigits = 6;
 
-    static QByteArray newSecret();                 // 20 random bytes (RFC 4226 §4)
+    static QByteArray newSecret(); // 20 random bytes (RFC 4226 §4)
     static QString base32(const QByteArray &secret);
     // otpauth://totp/Issuer:account?secret=...&issuer=...&algorithm=SHA1&digits=6&period=30
     static QString provisioningUri(const QByteArray &secret, const QString &issuer,
@@ -26,7 +26,8 @@ public:
     static std::optional<qint64> verify(const QByteArray &secret, const QString &code, qint64 now);
     // For tests and tools: the code at `now` with `digits` digits and the given HMAC (0 = SHA1,
     // 1 = SHA256, 2 = SHA512, liboath's flags).
-    static QString generate(const QByteArray &secret, qint64 now, int digits = kDigits, int flags = 0);
+    static QString generate(const QByteArray &secret, qint64 now, int digits = kDigits,
+                            int flags = 0);
 
     // Ten codes like "k7dq-2m9x-p4rt", returned once to show; store only their hashes.
     static QStringList newRecoveryCodes(int count = 10);

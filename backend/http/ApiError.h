@@ -52,11 +52,8 @@ struct ApiError {
     ApiError() = default;
     ApiError(ErrorCode c, QString d = {})
         : code(c)
-        , detail(std::move(d))
-    {
-    }
-    ApiError &withHeader(const QByteArray &name, const QByteArray &value)
-    {
+        , detail(std::move(d)) {}
+    ApiError &withHeader(const QByteArray &name, const QByteArray &value) {
         headers.append({name, value});
         return *this;
     }

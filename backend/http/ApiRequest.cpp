@@ -3,8 +3,7 @@
 
 namespace tenantry {
 
-QByteArray ApiRequest::header(const QByteArray &lowerName) const
-{
+QByteArray ApiRequest::header(const QByteArray &lowerName) const {
     for (const auto &[name, value] : headers) {
         if (name == lowerName)
             return value;
@@ -12,8 +11,7 @@ QByteArray ApiRequest::header(const QByteArray &lowerName) const
     return {};
 }
 
-bool ApiRequest::hasHeader(const QByteArray &lowerName) const
-{
+bool ApiRequest::hasHeader(const QByteArray &lowerName) const {
     for (const auto &h : headers) {
         if (h.first == lowerName)
             return true;
@@ -21,8 +19,7 @@ bool ApiRequest::hasHeader(const QByteArray &lowerName) const
     return false;
 }
 
-QString ApiRequest::queryValue(const QString &key) const
-{
+QString ApiRequest::queryValue(const QString &key) const {
     // FullyDecoded so that %2B is '+' (Qt HTTP Server 6.4 leaves it encoded, P8).
     return query.queryItemValue(key, QUrl::FullyDecoded);
 }

@@ -19,7 +19,7 @@ class WorkerContext;
 // Our own request type: handlers never see QHttpServerRequest. Everything is copied out of the
 // Qt request before dispatch, so a handler may keep it after the socket is gone.
 struct ApiRequest {
-    QByteArray method;              // upper case, as sent ("GET"); HEAD is dispatched as GET
+    QByteArray method; // upper case, as sent ("GET"); HEAD is dispatched as GET
     bool head = false;
     QString path;                   // percent-decoded, for logs and messages
     QByteArray rawPath;             // as sent (percent-encoded); the router splits this
@@ -30,7 +30,7 @@ struct ApiRequest {
     QList<QPair<QByteArray, QByteArray>> headers; // names lower-cased
     QHostAddress remoteAddress;
     TraceContext trace;
-    QString tenantId;               // once bound (for logs and audit)
+    QString tenantId; // once bound (for logs and audit)
     QElapsedTimer started;
     WorkerContext *worker = nullptr;
 

@@ -7,32 +7,28 @@
 
 namespace tenantry {
 
-ApiResult ApiResult::json(const QJsonObject &object, int status)
-{
+ApiResult ApiResult::json(const QJsonObject &object, int status) {
     ApiResult r;
     r.status = status;
     r.body = QJsonDocument(object).toJson(QJsonDocument::Compact);
     return r;
 }
 
-ApiResult ApiResult::json(const QJsonArray &array, int status)
-{
+ApiResult ApiResult::json(const QJsonArray &array, int status) {
     ApiResult r;
     r.status = status;
     r.body = QJsonDocument(array).toJson(QJsonDocument::Compact);
     return r;
 }
 
-ApiResult ApiResult::noContent()
-{
+ApiResult ApiResult::noContent() {
     ApiResult r;
     r.status = 204;
     r.contentType.clear();
     return r;
 }
 
-ApiResult ApiResult::fromError(const ApiError &error)
-{
+ApiResult ApiResult::fromError(const ApiError &error) {
     ApiResult r;
     r.status = ErrorCatalog::entry(error.code).status;
     r.contentType = "application/problem+json";
@@ -42,8 +38,7 @@ ApiResult ApiResult::fromError(const ApiError &error)
     return r;
 }
 
-QByteArray ApiResult::header(const QByteArray &lowerName) const
-{
+QByteArray ApiResult::header(const QByteArray &lowerName) const {
     for (const auto &[name, value] : headers) {
         if (name.toLower() == lowerName)
             return value;

@@ -27,8 +27,7 @@ struct ApiResult {
     static ApiResult noContent();
     static ApiResult fromError(const ApiError &error);
 
-    ApiResult &withHeader(const QByteArray &name, const QByteArray &value)
-    {
+    ApiResult &withHeader(const QByteArray &name, const QByteArray &value) {
         headers.append({name, value});
         return *this;
     }

@@ -18,7 +18,7 @@ struct Principal {
     QStringList roles;
     QStringList amr;
     QString sessionId;
-    QString actor; // operator id when a support session acts (RFC 8693 `act`)
+    QString actor;               // operator id when a support session acts (RFC 8693 `act`)
     bool enrollmentOnly = false; // tenant requires MFA and the user has not enrolled yet
 };
 

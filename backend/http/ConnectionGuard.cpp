@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "http/ConnectionGuard.h"
 
-#include "http/ApiResult.h"
-#include "http/HttpWire.h"
-#include "http/ErrorCatalog.h"
 #include "core/StructuredLog.h"
+#include "http/ApiResult.h"
+#include "http/ErrorCatalog.h"
+#include "http/HttpWire.h"
 
 #include <QLoggingCategory>
 
@@ -15,8 +15,7 @@ Q_LOGGING_CATEGORY(lcGuard, "tenantry.http.guard")
 namespace {
 const char kGuardProperty[] = "_tenantry_guard";
 
-QByteArray lowerTrimmed(QByteArray v)
-{
+QByteArray lowerTrimmed(QByteArray v) {
     return v.trimmed().toLower();
 }
 } // namespace
@@ -24,8 +23,7 @@ QByteArray lowerTrimmed(QByteArray v)
 ConnectionGuard::ConnectionGuard(QTcpSocket *socket, const HttpLimits &limits)
     : QObject(socket)
     , m_socket(socket)
-    , m_limits(limits)
-{
+    , m_limits(limits) {
     socket->setProperty(kGuardProperty, QVariant::fromValue(static_cast<QObject *>(this)));
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &ConnectionGuard::onTimeout);
@@ -34,20 +32,17 @@ ConnectionGuard::ConnectionGuard(QTcpSocket *socket, const HttpLimits &limits)
     armTimer();
 }
 
-ConnectionGuard *ConnectionGuard::of(QTcpSocket *socket)
-{
+ConnectionGuard *ConnectionGuard::of(QTcpSocket *socket) {
     if (!socket)
         return nullptr;
     return qobject_cast<ConnectionGuard *>(socket->property(kGuardProperty).value<QObject *>());
 }
 
-bool ConnectionGuard::busy() const
-{
+bool ConnectionGuard::busy() const {
     return m_phase != Phase::Idle || !m_pending.isEmpty();
 }
 
-void ConnectionGuard::armTimer()
-{
+void ConnectionGuard::armTimer() {
     if (m_phase != Phase::Idle) {
         // The request deadline runs from the request's first byte; more bytes do not extend it,
         // or a client trickling one byte at a time would never time out.
@@ -64,8 +59,7 @@ void ConnectionGuard::armTimer()
         m_timer.stop(); // a handler owns the request; it answers in its own time
 }
 
-void ConnectionGuard::onTimeout()
-{
+void ConnectionGuard::onTimeout() {
     if (!m_socket || m_rejected)
         return;
     if (m_phase != Phase::Idle) {
@@ -78,8 +72,7 @@ void ConnectionGuard::onTimeout()
         m_socket->disconnectFromHost();
 }
 
-void ConnectionGuard::reject(const ApiError &error)
-{
+void ConnectionGuard::reject(const ApiError &error) {
     if (!m_socket || m_rejected)
         return;
     m_rejected = true;
@@ -99,8 +92,7 @@ void ConnectionGuard::reject(const ApiError &error)
     });
 }
 
-void ConnectionGuard::onReadyRead()
-{
+void ConnectionGuard::onReadyRead() {
     if (!m_socket)
         return;
     if (m_rejected) {
@@ -116,8 +108,7 @@ void ConnectionGuard::onReadyRead()
         armTimer();
 }
 
-void ConnectionGuard::feed(const char *data, qsizetype size)
-{
+void ConnectionGuard::feed(const char *data, qsizetype size) {
     qsizetype pos = 0;
     while (pos < size && !m_rejected) {
         switch (m_phase) {
@@ -176,9 +167,9 @@ void ConnectionGuard::feed(const char *data, qsizetype size)
             const qsizetype take = size - pos;
             m_bodyReceived += take;
             if (m_bodyReceived > m_limits.maxBodyBytes + 64 * 1024) {
-                reject(ApiError(ErrorCode::PayloadTooLarge,
-                                QStringLiteral("Request body exceeds %1 bytes.")
-                                    .arg(m_limits.maxBodyBytes)));
+                reject(ApiError(
+                    ErrorCode::PayloadTooLarge,
+                    QStringLiteral("Request body exceeds %1 bytes.").arg(m_limits.maxBodyBytes)));
                 return;
             }
             m_chunkTail.append(data + pos, take);
@@ -194,8 +185,7 @@ void ConnectionGuard::feed(const char *data, qsizetype size)
     }
 }
 
-bool ConnectionGuard::parseHeaderBlock(const QByteArray &block)
-{
+bool ConnectionGuard::parseHeaderBlock(const QByteArray &block) {
     const QByteArrayList lines = block.split('\n');
     const QByteArray requestLine = lines.value(0).trimmed();
     const QByteArrayList parts = requestLine.split(' ');
@@ -273,8 +263,9 @@ bool ConnectionGuard::parseHeaderBlock(const QByteArray &block)
         return false;
     }
     if (contentLength > m_limits.maxBodyBytes) {
-        reject(ApiError(ErrorCode::PayloadTooLarge,
-                        QStringLiteral("Request body exceeds %1 bytes.").arg(m_limits.maxBodyBytes)));
+        reject(
+            ApiError(ErrorCode::PayloadTooLarge,
+                     QStringLiteral("Request body exceeds %1 bytes.").arg(m_limits.maxBodyBytes)));
         return false;
     }
     m_currentClose = close;
@@ -293,15 +284,13 @@ bool ConnectionGuard::parseHeaderBlock(const QByteArray &block)
     return true;
 }
 
-void ConnectionGuard::requestComplete()
-{
+void ConnectionGuard::requestComplete() {
     m_pending.enqueue({m_currentClose});
     m_phase = Phase::Idle;
     m_currentClose = false;
 }
 
-bool ConnectionGuard::responseWritten()
-{
+bool ConnectionGuard::responseWritten() {
     const bool close = m_pending.isEmpty() ? false : m_pending.dequeue().close;
     if (!m_rejected)
         armTimer();
@@ -312,8 +301,7 @@ bool ConnectionGuard::responseWritten()
     return close;
 }
 
-void ConnectionGuard::beginDrain()
-{
+void ConnectionGuard::beginDrain() {
     m_draining = true;
     if (m_socket && !busy())
         m_socket->disconnectFromHost();

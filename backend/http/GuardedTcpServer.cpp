@@ -11,12 +11,9 @@ namespace tenantry {
 
 GuardedTcpServer::GuardedTcpServer(const HttpLimits &limits, QObject *parent)
     : QTcpServer(parent)
-    , m_limits(limits)
-{
-}
+    , m_limits(limits) {}
 
-void GuardedTcpServer::incomingConnection(qintptr descriptor)
-{
+void GuardedTcpServer::incomingConnection(qintptr descriptor) {
     auto *socket = new QTcpSocket(this);
     if (!socket->setSocketDescriptor(descriptor)) {
         delete socket;
@@ -41,8 +38,7 @@ void GuardedTcpServer::incomingConnection(qintptr descriptor)
     addPendingConnection(socket);
 }
 
-void GuardedTcpServer::beginDrain()
-{
+void GuardedTcpServer::beginDrain() {
     m_draining = true;
     close();
     const auto sockets = findChildren<QTcpSocket *>(Qt::FindDirectChildrenOnly);

@@ -10,8 +10,7 @@
 
 namespace tenantry {
 
-void HealthRoutes::registerOn(Router &router)
-{
+void HealthRoutes::registerOn(Router &router) {
     router.add("GET", QStringLiteral("/metrics"), [](ApiRequest &) {
         ApiResult r;
         r.contentType = "text/plain; version=0.0.4; charset=utf-8";
@@ -23,9 +22,9 @@ void HealthRoutes::registerOn(Router &router)
     });
     router.add("GET", QStringLiteral("/readyz"), [](ApiRequest &request) {
         auto notReady = [](const QString &detail, int retryAfter) {
-            return ApiResult::fromError(ApiError(ErrorCode::NotReady, detail)
-                                            .withHeader("Retry-After",
-                                                        QByteArray::number(retryAfter)));
+            return ApiResult::fromError(
+                ApiError(ErrorCode::NotReady, detail)
+                    .withHeader("Retry-After", QByteArray::number(retryAfter)));
         };
         int retryAfter = 1;
         QSqlDatabase *db = request.worker->database().acquire(&retryAfter);

@@ -9,11 +9,11 @@ namespace tenantry {
 // use, scaled to an admin API (no large uploads except logos, which have their own cap).
 struct HttpLimits {
     int maxConnectionsPerWorker = 1024;
-    qsizetype maxHeaderBytes = 16 * 1024;    // request line + headers -> 431
-    qsizetype maxBodyBytes = 1024 * 1024;    // -> 413
-    int requestTimeoutMs = 10000;            // first byte to complete request -> 408
-    int idleTimeoutMs = 15000;               // keep-alive without a request -> close
-    int drainTimeoutMs = 10000;              // SIGTERM: wait this long for in-flight requests
+    qsizetype maxHeaderBytes = 16 * 1024; // request line + headers -> 431
+    qsizetype maxBodyBytes = 1024 * 1024; // -> 413
+    int requestTimeoutMs = 10000;         // first byte to complete request -> 408
+    int idleTimeoutMs = 15000;            // keep-alive without a request -> close
+    int drainTimeoutMs = 10000;           // SIGTERM: wait this long for in-flight requests
 };
 
 } // namespace tenantry

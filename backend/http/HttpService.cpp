@@ -18,8 +18,7 @@ namespace {
 
 // socket() + bind() (+ listen()) by hand, because QTcpServer cannot set SO_REUSEPORT.
 int openSocket(const QHostAddress &host, quint16 *port, bool reusePort, bool doListen,
-               QString *error)
-{
+               QString *error) {
     sockaddr_storage storage{};
     socklen_t len = 0;
     int family = AF_INET;
@@ -77,27 +76,28 @@ HttpService::HttpService(std::shared_ptr<const Router> router, HttpLimits limits
     : m_router(std::move(router))
     , m_limits(limits)
     , m_runtime(std::move(runtime))
-    , m_server(server)
-{
-}
+    , m_server(server) {}
 
-HttpService::~HttpService()
-{
+HttpService::~HttpService() {
     drain();
 }
 
 bool HttpService::start(const QHostAddress &host, quint16 port, int workers, QString *error,
-                        const std::function<void(quint16)> &onBound)
-{
+                        const std::function<void(quint16)> &onBound) {
     Metrics &metrics = Metrics::instance();
-    metrics.defineCounter(QStringLiteral("tenantry_http_requests_total"), QStringLiteral("HTTP requests by route, method, status and tenant."));
+    metrics.defineCounter(QStringLiteral("tenantry_http_requests_total"),
+                          QStringLiteral("HTTP requests by route, method, status and tenant."));
     metrics.defineHistogram(QStringLiteral("tenantry_http_request_duration_seconds"),
                             QStringLiteral("Time from request parsed to response written."),
                             {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5});
-    metrics.defineCounter(QStringLiteral("tenantry_rate_limited_total"), QStringLiteral("Requests refused with 429."));
-    metrics.defineGauge(QStringLiteral("tenantry_http_open_connections"), QStringLiteral("Open client connections per worker."));
-    metrics.defineGauge(QStringLiteral("tenantry_db_connection_up"), QStringLiteral("1 when a worker's database connection is open."));
-    metrics.defineGauge(QStringLiteral("tenantry_websocket_connections"), QStringLiteral("Open WebSocket streams."));
+    metrics.defineCounter(QStringLiteral("tenantry_rate_limited_total"),
+                          QStringLiteral("Requests refused with 429."));
+    metrics.defineGauge(QStringLiteral("tenantry_http_open_connections"),
+                        QStringLiteral("Open client connections per worker."));
+    metrics.defineGauge(QStringLiteral("tenantry_db_connection_up"),
+                        QStringLiteral("1 when a worker's database connection is open."));
+    metrics.defineGauge(QStringLiteral("tenantry_websocket_connections"),
+                        QStringLiteral("Open WebSocket streams."));
     metrics.setGauge(QStringLiteral("tenantry_websocket_connections"), {}, 0);
     // Probe without SO_REUSEPORT first: otherwise a second server on the same port would
     // silently share it with the first instead of failing.
@@ -130,8 +130,7 @@ bool HttpService::start(const QHostAddress &host, quint16 port, int workers, QSt
     return true;
 }
 
-void HttpService::drain()
-{
+void HttpService::drain() {
     for (HttpWorker *w : std::as_const(m_workers))
         w->requestDrain();
     for (HttpWorker *w : std::as_const(m_workers)) {

@@ -21,8 +21,8 @@ struct ServerContext;
 // it only starts them and drains them.
 class HttpService {
 public:
-    HttpService(std::shared_ptr<const Router> router, HttpLimits limits,
-                ConnectionSettings runtime, ServerContext *server = nullptr);
+    HttpService(std::shared_ptr<const Router> router, HttpLimits limits, ConnectionSettings runtime,
+                ServerContext *server = nullptr);
     ~HttpService();
 
     // Binds host:port (port 0 picks a free one) and starts `workers` threads.

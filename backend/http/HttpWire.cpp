@@ -10,8 +10,7 @@
 
 namespace tenantry {
 
-QByteArray HttpWire::httpDate()
-{
+QByteArray HttpWire::httpDate() {
     thread_local std::time_t cachedSecond = 0;
     thread_local QByteArray cached;
     const std::time_t now = std::time(nullptr);
@@ -26,8 +25,7 @@ QByteArray HttpWire::httpDate()
     return cached;
 }
 
-QByteArray HttpWire::encode(const ApiResult &result, Options options)
-{
+QByteArray HttpWire::encode(const ApiResult &result, Options options) {
     const int status = result.status;
     const bool noBodyAllowed = (status >= 100 && status < 200) || status == 204 || status == 304;
     QByteArray out;

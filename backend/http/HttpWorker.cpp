@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "http/HttpWorker.h"
 
-#include "http/GuardedTcpServer.h"
 #include "core/Metrics.h"
+#include "http/GuardedTcpServer.h"
 #include "http/RequestDispatcher.h"
 #include "http/WorkerContext.h"
 
@@ -26,21 +26,18 @@ HttpWorker::HttpWorker(int index, int listenFd, std::shared_ptr<const Router> ro
     , m_router(std::move(router))
     , m_limits(limits)
     , m_runtime(std::move(runtime))
-    , m_server(server)
-{
+    , m_server(server) {
     setObjectName(QStringLiteral("http-worker-%1").arg(index));
 }
 
-HttpWorker::~HttpWorker()
-{
+HttpWorker::~HttpWorker() {
     if (isRunning()) {
         requestDrain();
         wait();
     }
 }
 
-bool HttpWorker::waitUntilServing(QString *error)
-{
+bool HttpWorker::waitUntilServing(QString *error) {
     m_started.acquire();
     if (!m_startError.isEmpty()) {
         *error = m_startError;
@@ -49,8 +46,7 @@ bool HttpWorker::waitUntilServing(QString *error)
     return true;
 }
 
-void HttpWorker::requestDrain()
-{
+void HttpWorker::requestDrain() {
     GuardedTcpServer *tcp = m_tcp.data();
     if (!tcp) {
         quit();
@@ -71,8 +67,8 @@ void HttpWorker::requestDrain()
             QTimer::singleShot(drainMs, tcp, [tcp] {
                 const auto sockets = tcp->findChildren<QTcpSocket *>();
                 if (!sockets.isEmpty())
-                    qCWarning(lcWorker) << "drain timeout: aborting" << sockets.size()
-                                        << "connection(s)";
+                    qCWarning(lcWorker)
+                        << "drain timeout: aborting" << sockets.size() << "connection(s)";
                 for (QTcpSocket *s : sockets)
                     s->abort();
                 QThread::currentThread()->quit();
@@ -81,8 +77,7 @@ void HttpWorker::requestDrain()
         Qt::QueuedConnection);
 }
 
-void HttpWorker::run()
-{
+void HttpWorker::run() {
     {
         WorkerContext context(m_index, m_runtime, m_server);
         QHttpServer http;

@@ -5,9 +5,9 @@
 #include "core/StrictJson.h"
 #include "core/Totp.h"
 #include "http/Authenticator.h"
-#include "http/TenantPipeline.h"
 #include "http/ErrorCatalog.h"
 #include "http/ServerContext.h"
+#include "http/TenantPipeline.h"
 #include "http/WorkerContext.h"
 
 #include <QDateTime>
@@ -282,14 +282,16 @@ void IdentityRoutes::registerOn(Router &router) {
                     return ApiResult::json(QJsonObject{
                         {QStringLiteral("id"), p.userId},
                         {QStringLiteral("roles"), QJsonArray::fromStringList(p.roles)},
-                        {QStringLiteral("permissions"), QJsonArray::fromStringList(t_call->permissions)},
+                        {QStringLiteral("permissions"),
+                         QJsonArray::fromStringList(t_call->permissions)},
                         {QStringLiteral("act"), QJsonObject{{QStringLiteral("sub"), p.actor}}},
                         {QStringLiteral("support_session"), p.sessionId},
                         {QStringLiteral("tenant"),
-                         QJsonObject{{QStringLiteral("id"), p.tenant.id.toString(QUuid::WithoutBraces)},
-                                     {QStringLiteral("slug"), p.tenant.slug},
-                                     {QStringLiteral("name"), p.tenant.name},
-                                     {QStringLiteral("tier"), p.tenant.tier}}}});
+                         QJsonObject{
+                             {QStringLiteral("id"), p.tenant.id.toString(QUuid::WithoutBraces)},
+                             {QStringLiteral("slug"), p.tenant.slug},
+                             {QStringLiteral("name"), p.tenant.name},
+                             {QStringLiteral("tier"), p.tenant.tier}}}});
                 }
                 auto r = inTenant(
                     request, p, true,
@@ -308,7 +310,8 @@ void IdentityRoutes::registerOn(Router &router) {
                                 ApiError(ErrorCode::Unauthorized,
                                          QStringLiteral("This account no longer exists.")));
                         QJsonObject me{
-                            {QStringLiteral("permissions"), QJsonArray::fromStringList(t_call->permissions)},
+                            {QStringLiteral("permissions"),
+                             QJsonArray::fromStringList(t_call->permissions)},
                             {QStringLiteral("id"), q.value(0).toString()},
                             {QStringLiteral("email"), q.value(1).toString()},
                             {QStringLiteral("name"), q.value(2).toString()},

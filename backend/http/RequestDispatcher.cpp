@@ -21,8 +21,7 @@ Q_LOGGING_CATEGORY(lcRequests, "tenantry.http.request")
 
 namespace {
 
-QByteArray methodName(QHttpServerRequest::Method m)
-{
+QByteArray methodName(QHttpServerRequest::Method m) {
     switch (m) {
     case QHttpServerRequest::Method::Get:
         return "GET";
@@ -51,13 +50,10 @@ QByteArray methodName(QHttpServerRequest::Method m)
 
 RequestDispatcher::RequestDispatcher(const Router &router, WorkerContext &worker)
     : m_router(router)
-    , m_worker(worker)
-{
-}
+    , m_worker(worker) {}
 
 std::optional<ApiResult> RequestDispatcher::makeRequest(const QHttpServerRequest &in,
-                                                        ApiRequest *out)
-{
+                                                        ApiRequest *out) {
     out->started.start();
     out->method = methodName(in.method());
     out->head = out->method == "HEAD";
@@ -71,25 +67,24 @@ std::optional<ApiResult> RequestDispatcher::makeRequest(const QHttpServerRequest
     out->path = url.path(QUrl::FullyDecoded);
     out->rawPath = url.path(QUrl::FullyEncoded).toUtf8();
     if (out->method.isEmpty())
-        return ApiResult::fromError(ApiError(ErrorCode::NotImplemented,
-                                             QStringLiteral("This method is not supported."))
-                                        .withHeader("Allow", "GET, HEAD, POST, PUT, PATCH, DELETE"));
+        return ApiResult::fromError(
+            ApiError(ErrorCode::NotImplemented, QStringLiteral("This method is not supported."))
+                .withHeader("Allow", "GET, HEAD, POST, PUT, PATCH, DELETE"));
     // '+' in a query means a space (form encoding); a literal plus arrives as %2B.
     out->query = QUrlQuery(url.query(QUrl::FullyEncoded).replace(u'+', QStringLiteral("%20")));
     out->body = in.body();
     return std::nullopt;
 }
 
-ApiResult RequestDispatcher::route(ApiRequest &request) const
-{
+ApiResult RequestDispatcher::route(ApiRequest &request) const {
     QStringList segments;
     // The path is split before decoding so an encoded '/' (%2F) stays inside one segment.
     if (!Router::splitPath(request.rawPath, &segments))
-        return ApiResult::fromError(ApiError(ErrorCode::BadRequest,
-                                             QStringLiteral("The request path is not valid.")));
+        return ApiResult::fromError(
+            ApiError(ErrorCode::BadRequest, QStringLiteral("The request path is not valid.")));
     if (request.method == "CONNECT" || request.method == "TRACE")
-        return ApiResult::fromError(ApiError(ErrorCode::NotImplemented,
-                                             QStringLiteral("This method is not supported.")));
+        return ApiResult::fromError(
+            ApiError(ErrorCode::NotImplemented, QStringLiteral("This method is not supported.")));
     const Router::Match m = m_router.match(request.method, segments);
     request.routeTemplate = m.routeTemplate;
     if (!m.handler) {
@@ -102,10 +97,10 @@ ApiResult RequestDispatcher::route(ApiRequest &request) const
             r.withHeader("Allow", allow);
             return r;
         }
-        return ApiResult::fromError(ApiError(ErrorCode::MethodNotAllowed,
-                                             QStringLiteral("Use one of: %1.")
-                                                 .arg(QString::fromLatin1(allow)))
-                                        .withHeader("Allow", allow));
+        return ApiResult::fromError(
+            ApiError(ErrorCode::MethodNotAllowed,
+                     QStringLiteral("Use one of: %1.").arg(QString::fromLatin1(allow)))
+                .withHeader("Allow", allow));
     }
     request.params = m.params;
     try {
@@ -117,12 +112,11 @@ ApiResult RequestDispatcher::route(ApiRequest &request) const
     } catch (...) {
         qCCritical(lcRequests) << "handler failed with an unknown exception";
     }
-    return ApiResult::fromError(ApiError(ErrorCode::Internal,
-                                         QStringLiteral("An internal error occurred.")));
+    return ApiResult::fromError(
+        ApiError(ErrorCode::Internal, QStringLiteral("An internal error occurred.")));
 }
 
-void RequestDispatcher::write(QTcpSocket *socket, const ApiRequest &request, ApiResult result)
-{
+void RequestDispatcher::write(QTcpSocket *socket, const ApiRequest &request, ApiResult result) {
     if (!socket || socket->state() != QAbstractSocket::ConnectedState)
         return;
     result.withHeader("traceparent", request.trace.toHeader());
@@ -135,15 +129,14 @@ void RequestDispatcher::write(QTcpSocket *socket, const ApiRequest &request, Api
     if (close)
         socket->disconnectFromHost();
 
-    QJsonObject fields{{QStringLiteral("method"), QString::fromLatin1(request.method)},
-                       {QStringLiteral("route"), request.routeTemplate.isEmpty()
-                                                     ? QStringLiteral("(unmatched)")
-                                                     : request.routeTemplate},
-                       {QStringLiteral("status"), result.status},
-                       {QStringLiteral("duration_ms"),
-                        double(request.started.nsecsElapsed() / 1000) / 1000.0},
-                       {QStringLiteral("trace_id"), QString::fromLatin1(request.trace.traceId)},
-                       {QStringLiteral("remote"), request.remoteAddress.toString()}};
+    QJsonObject fields{
+        {QStringLiteral("method"), QString::fromLatin1(request.method)},
+        {QStringLiteral("route"),
+         request.routeTemplate.isEmpty() ? QStringLiteral("(unmatched)") : request.routeTemplate},
+        {QStringLiteral("status"), result.status},
+        {QStringLiteral("duration_ms"), double(request.started.nsecsElapsed() / 1000) / 1000.0},
+        {QStringLiteral("trace_id"), QString::fromLatin1(request.trace.traceId)},
+        {QStringLiteral("remote"), request.remoteAddress.toString()}};
     if (!request.tenantId.isEmpty())
         fields.insert(QStringLiteral("tenant_id"), request.tenantId);
     if (result.error)
@@ -153,7 +146,8 @@ void RequestDispatcher::write(QTcpSocket *socket, const ApiRequest &request, Api
 
     // Bounded labels: the route template (never the raw path), the method, the status class's
     // exact code, and the tenant (Metrics folds tenants beyond its series cap into "other").
-    const QString route = request.routeTemplate.isEmpty() ? QStringLiteral("(unmatched)") : request.routeTemplate;
+    const QString route =
+        request.routeTemplate.isEmpty() ? QStringLiteral("(unmatched)") : request.routeTemplate;
     const QString tenant = request.tenantId.isEmpty() ? QStringLiteral("none") : request.tenantId;
     Metrics &m = Metrics::instance();
     m.incrementCounter(QStringLiteral("tenantry_http_requests_total"),
@@ -168,8 +162,7 @@ void RequestDispatcher::write(QTcpSocket *socket, const ApiRequest &request, Api
         UsageCounter::instance().add(request.tenantId);
 }
 
-void RequestDispatcher::dispatch(const QHttpServerRequest &in, QHttpServerResponder &&responder)
-{
+void RequestDispatcher::dispatch(const QHttpServerRequest &in, QHttpServerResponder &&responder) {
     ApiRequest request;
     request.worker = &m_worker;
     ApiResult result;

@@ -5,8 +5,7 @@
 
 namespace tenantry {
 
-void Router::add(const QByteArray &method, const QString &pattern, Handler handler)
-{
+void Router::add(const QByteArray &method, const QString &pattern, Handler handler) {
     Route r;
     r.method = method;
     r.pattern = pattern;
@@ -16,8 +15,7 @@ void Router::add(const QByteArray &method, const QString &pattern, Handler handl
 }
 
 bool Router::matches(const Route &route, const QStringList &segments,
-                     QHash<QString, QString> *params)
-{
+                     QHash<QString, QString> *params) {
     if (route.parts.size() != segments.size())
         return false;
     for (qsizetype i = 0; i < segments.size(); ++i) {
@@ -32,8 +30,7 @@ bool Router::matches(const Route &route, const QStringList &segments,
     return true;
 }
 
-Router::Match Router::match(const QByteArray &method, const QStringList &segments) const
-{
+Router::Match Router::match(const QByteArray &method, const QStringList &segments) const {
     Match m;
     const QByteArray wanted = method == "HEAD" ? QByteArray("GET") : method;
     for (const Route &r : m_routes) {
@@ -56,16 +53,14 @@ Router::Match Router::match(const QByteArray &method, const QStringList &segment
     return m;
 }
 
-QStringList Router::templates() const
-{
+QStringList Router::templates() const {
     QStringList out;
     for (const Route &r : m_routes)
         out << QString::fromLatin1(r.method) + u' ' + r.pattern;
     return out;
 }
 
-bool Router::splitPath(const QByteArray &encodedPath, QStringList *segments)
-{
+bool Router::splitPath(const QByteArray &encodedPath, QStringList *segments) {
     if (!encodedPath.startsWith('/'))
         return false;
     const QByteArrayList raw = encodedPath.mid(1).split('/');

@@ -2,16 +2,16 @@
 #include "http/ServerCommandLine.h"
 
 #include "core/DatabaseBootstrap.h"
+#include "core/SigningKeyStore.h"
+#include "core/SqlSupport.h"
 #include "core/StructuredLog.h"
 #include "core/TenantProvisioner.h"
 #include "core/TenantRegistry.h"
-#include "core/SigningKeyStore.h"
-#include "core/SqlSupport.h"
-#include "core/UsageCounter.h"
 #include "core/ThreadDatabase.h"
-#include "http/ServerRoutes.h"
-#include "http/ServerContext.h"
+#include "core/UsageCounter.h"
 #include "http/HttpService.h"
+#include "http/ServerContext.h"
+#include "http/ServerRoutes.h"
 #include "http/SignalWatcher.h"
 
 #include <QCommandLineParser>
@@ -37,23 +37,20 @@ struct UsageError {
     QString message;
 };
 
-void out(const QString &text)
-{
+void out(const QString &text) {
     const QByteArray bytes = text.toUtf8() + '\n';
     std::fwrite(bytes.constData(), 1, size_t(bytes.size()), stdout);
     std::fflush(stdout);
 }
 
-int usage(const QString &message)
-{
-    const QByteArray bytes = "tenantry-server: " + message.toUtf8() +
-                             " (see tenantry-server --help)\n";
+int usage(const QString &message) {
+    const QByteArray bytes =
+        "tenantry-server: " + message.toUtf8() + " (see tenantry-server --help)\n";
     std::fwrite(bytes.constData(), 1, size_t(bytes.size()), stderr);
     return 2;
 }
 
-int failed(const QString &message)
-{
+int failed(const QString &message) {
     const QByteArray bytes = "tenantry-server: " + message.toUtf8() + '\n';
     std::fwrite(bytes.constData(), 1, size_t(bytes.size()), stderr);
     return 1;
@@ -64,11 +61,8 @@ class Settings {
 public:
     Settings(const QCommandLineParser &p, QJsonObject config)
         : m_parser(p)
-        , m_config(std::move(config))
-    {
-    }
-    QString get(const QString &option, const char *env, const QString &def = {}) const
-    {
+        , m_config(std::move(config)) {}
+    QString get(const QString &option, const char *env, const QString &def = {}) const {
         if (m_parser.isSet(option))
             return m_parser.value(option);
         if (env && qEnvironmentVariableIsSet(env))
@@ -84,8 +78,7 @@ private:
     QJsonObject m_config;
 };
 
-QString defaultDataDir()
-{
+QString defaultDataDir() {
     QString base = qEnvironmentVariable("XDG_DATA_HOME");
     if (base.isEmpty())
         base = QDir::homePath() + QStringLiteral("/.local/share");
@@ -114,28 +107,28 @@ int runTenantUpdate(const QCommandLineParser &p, DatabaseBootstrap::Options dbOp
 
 } // namespace
 
-int ServerCommandLine::run(int argc, char **argv)
-{
+int ServerCommandLine::run(int argc, char **argv) {
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("tenantry-server"));
     QCoreApplication::setApplicationVersion(QStringLiteral(TENANTRY_VERSION));
 
     QCommandLineParser p;
-    p.setApplicationDescription(
-        QStringLiteral("Tenantry backend.\n\nCommands:\n"
-                       "  serve (default)   run the API\n"
-                       "  migrate           upgrade the control schema and every tenant schema\n"
-                       "  tenant create     provision a tenant (idempotent on slug)\n"
-                       "  tenant list       list tenants\n"
-                       "  tenant update     change a tenant's status or rate limits at runtime\n"
-                       "  keys rotate       make a new token signing key current\n"
-                       "  operator create   create a support operator (cross-tenant staff account)"));
+    p.setApplicationDescription(QStringLiteral(
+        "Tenantry backend.\n\nCommands:\n"
+        "  serve (default)   run the API\n"
+        "  migrate           upgrade the control schema and every tenant schema\n"
+        "  tenant create     provision a tenant (idempotent on slug)\n"
+        "  tenant list       list tenants\n"
+        "  tenant update     change a tenant's status or rate limits at runtime\n"
+        "  keys rotate       make a new token signing key current\n"
+        "  operator create   create a support operator (cross-tenant staff account)"));
     p.addHelpOption();
     p.addVersionOption();
     p.addPositionalArgument(QStringLiteral("command"), QStringLiteral("serve | migrate | tenant"));
     p.addOptions({
-        {QStringLiteral("database-url"), QStringLiteral("Administrative PostgreSQL URL (default: "
-                                                        "embedded cluster in the data dir)."),
+        {QStringLiteral("database-url"),
+         QStringLiteral("Administrative PostgreSQL URL (default: "
+                        "embedded cluster in the data dir)."),
          QStringLiteral("URL")},
         {QStringLiteral("runtime-database-url"),
          QStringLiteral("Operator-supplied runtime role URL."), QStringLiteral("URL")},
@@ -166,14 +159,18 @@ int ServerCommandLine::run(int argc, char **argv)
         {QStringLiteral("key-encryption-key"),
          QStringLiteral("Base64 32-byte key sealing secrets at rest (default: <data-dir>/kek)."),
          QStringLiteral("KEY")},
-        {QStringLiteral("alg"), QStringLiteral("Signing algorithm for keys rotate: ES256 or EdDSA."),
+        {QStringLiteral("alg"),
+         QStringLiteral("Signing algorithm for keys rotate: ES256 or EdDSA."),
          QStringLiteral("ALG")},
         {QStringLiteral("email"), QStringLiteral("Operator e-mail."), QStringLiteral("E")},
-        {QStringLiteral("tenant"), QStringLiteral("Tenant id or slug (tenant update)."), QStringLiteral("T")},
-        {QStringLiteral("status"), QStringLiteral("active, locked, suspended or offboarded."), QStringLiteral("S")},
-        {QStringLiteral("rate-limit-rps"), QStringLiteral("Requests/s sustained (0 = tier default)."),
+        {QStringLiteral("tenant"), QStringLiteral("Tenant id or slug (tenant update)."),
+         QStringLiteral("T")},
+        {QStringLiteral("status"), QStringLiteral("active, locked, suspended or offboarded."),
+         QStringLiteral("S")},
+        {QStringLiteral("rate-limit-rps"),
+         QStringLiteral("Requests/s sustained (0 = tier default)."), QStringLiteral("N")},
+        {QStringLiteral("rate-limit-burst"), QStringLiteral("Burst size (0 = tier default)."),
          QStringLiteral("N")},
-        {QStringLiteral("rate-limit-burst"), QStringLiteral("Burst size (0 = tier default)."), QStringLiteral("N")},
         {QStringLiteral("password"), QStringLiteral("Operator password."), QStringLiteral("P")},
     });
     if (!p.parse(QCoreApplication::arguments()))
@@ -207,24 +204,26 @@ int ServerCommandLine::run(int argc, char **argv)
         sub = args.value(1);
         expectedArgs = 2;
         if (sub != u"create")
-            return usage(sub.isEmpty() ? QStringLiteral("operator needs a subcommand: create")
-                                       : QStringLiteral("unknown operator subcommand \"%1\"").arg(sub));
+            return usage(sub.isEmpty()
+                             ? QStringLiteral("operator needs a subcommand: create")
+                             : QStringLiteral("unknown operator subcommand \"%1\"").arg(sub));
         allowed += {QStringLiteral("email"), QStringLiteral("password")};
     } else if (command == u"tenant") {
         sub = args.value(1);
         expectedArgs = 2;
         if (sub == u"create")
-            allowed += {QStringLiteral("name"), QStringLiteral("slug"), QStringLiteral("tier"),
-                        QStringLiteral("region"), QStringLiteral("owner-email"),
-                        QStringLiteral("owner-password")};
+            allowed += {QStringLiteral("name"),        QStringLiteral("slug"),
+                        QStringLiteral("tier"),        QStringLiteral("region"),
+                        QStringLiteral("owner-email"), QStringLiteral("owner-password")};
         else if (sub == u"list")
             allowed += {QStringLiteral("json")};
         else if (sub == u"update")
-            allowed += {QStringLiteral("tenant"), QStringLiteral("status"), QStringLiteral("rate-limit-rps"),
-                        QStringLiteral("rate-limit-burst")};
+            allowed += {QStringLiteral("tenant"), QStringLiteral("status"),
+                        QStringLiteral("rate-limit-rps"), QStringLiteral("rate-limit-burst")};
         else
-            return usage(sub.isEmpty() ? QStringLiteral("tenant needs a subcommand: create, list or update")
-                                       : QStringLiteral("unknown tenant subcommand \"%1\"").arg(sub));
+            return usage(sub.isEmpty()
+                             ? QStringLiteral("tenant needs a subcommand: create, list or update")
+                             : QStringLiteral("unknown tenant subcommand \"%1\"").arg(sub));
     } else {
         return usage(QStringLiteral("unknown command \"%1\"").arg(command));
     }
@@ -273,7 +272,8 @@ int ServerCommandLine::run(int argc, char **argv)
             return usage(urlError);
     }
 
-    const QString kekText = s.get(QStringLiteral("key-encryption-key"), "TENANTRY_KEY_ENCRYPTION_KEY");
+    const QString kekText =
+        s.get(QStringLiteral("key-encryption-key"), "TENANTRY_KEY_ENCRYPTION_KEY");
     if (command == u"serve")
         return runServe(s, dbOptions, kekText);
     if (command == u"keys")
@@ -292,8 +292,7 @@ int ServerCommandLine::run(int argc, char **argv)
 namespace {
 
 // Runs `work` on the admin connection acting as the owner role.
-template <typename Fn> bool asOwner(DatabaseBootstrap &db, QString *error, Fn &&work)
-{
+template <typename Fn> bool asOwner(DatabaseBootstrap &db, QString *error, Fn &&work) {
     QSqlDatabase admin = db.admin();
     if (!sql::exec(admin, QStringLiteral("SET ROLE ") + sql::quoteIdent(db.roles().owner), error))
         return false;
@@ -304,8 +303,7 @@ template <typename Fn> bool asOwner(DatabaseBootstrap &db, QString *error, Fn &&
 }
 
 int runKeysRotate(const QCommandLineParser &p, DatabaseBootstrap::Options dbOptions,
-                  const QString &kekText)
-{
+                  const QString &kekText) {
     SigningKey::Type type = SigningKey::Type::Es256;
     const QString alg = p.value(QStringLiteral("alg"));
     if (alg == u"EdDSA")
@@ -332,8 +330,7 @@ int runKeysRotate(const QCommandLineParser &p, DatabaseBootstrap::Options dbOpti
     return 0;
 }
 
-int runOperatorCreate(const QCommandLineParser &p, DatabaseBootstrap::Options dbOptions)
-{
+int runOperatorCreate(const QCommandLineParser &p, DatabaseBootstrap::Options dbOptions) {
     const QString email = p.value(QStringLiteral("email")).trimmed();
     const QString password = p.value(QStringLiteral("password"));
     if (!TenantSpec::isValidEmail(email))
@@ -350,14 +347,15 @@ int runOperatorCreate(const QCommandLineParser &p, DatabaseBootstrap::Options db
             return SupportSessions::createOperator(admin, email, password, &id, &error);
         }))
         return failed(QStringLiteral("cannot create operator: %1").arg(error));
-    out(QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("id"), id}, {QStringLiteral("email"), email}})
-                              .toJson(QJsonDocument::Compact)));
+    out(QString::fromUtf8(
+        QJsonDocument(QJsonObject{{QStringLiteral("id"), id}, {QStringLiteral("email"), email}})
+            .toJson(QJsonDocument::Compact)));
     return 0;
 }
 
-int runServe(const Settings &s, DatabaseBootstrap::Options dbOptions, const QString &kekText)
-{
-    const QString listen = s.get(QStringLiteral("listen"), nullptr, QStringLiteral("127.0.0.1:8080"));
+int runServe(const Settings &s, DatabaseBootstrap::Options dbOptions, const QString &kekText) {
+    const QString listen =
+        s.get(QStringLiteral("listen"), nullptr, QStringLiteral("127.0.0.1:8080"));
     const qsizetype colon = listen.lastIndexOf(u':');
     bool portOk = false;
     const int port = colon > 0 ? listen.mid(colon + 1).toInt(&portOk) : -1;
@@ -386,9 +384,8 @@ int runServe(const Settings &s, DatabaseBootstrap::Options dbOptions, const QStr
     if (!kek)
         return failed(error);
     DatabaseBootstrap db;
-    if (!db.prepare(dbOptions, &error, [](const QString &line) {
-            qCInfo(lcServer).noquote() << line;
-        }))
+    if (!db.prepare(dbOptions, &error,
+                    [](const QString &line) { qCInfo(lcServer).noquote() << line; }))
         return failed(error);
     if (!asOwner(db, &error, [&](QSqlDatabase &admin) {
             return SigningKeyStore::ensureCurrent(admin, *kek, &error);
@@ -449,7 +446,8 @@ int runServe(const Settings &s, DatabaseBootstrap::Options dbOptions, const QStr
     auto flushUsage = [&usageDb] {
         int retry = 0;
         QString flushError;
-        if (QSqlDatabase *conn = usageDb.acquire(&retry); conn && !UsageCounter::instance().flush(*conn, &flushError))
+        if (QSqlDatabase *conn = usageDb.acquire(&retry);
+            conn && !UsageCounter::instance().flush(*conn, &flushError))
             usageDb.reportError(conn->lastError());
     };
     QTimer usageTimer;
@@ -472,8 +470,7 @@ int runServe(const Settings &s, DatabaseBootstrap::Options dbOptions, const QStr
     return exitCode;
 }
 
-int runMigrate(DatabaseBootstrap::Options dbOptions)
-{
+int runMigrate(DatabaseBootstrap::Options dbOptions) {
     DatabaseBootstrap db;
     QString error;
     if (!db.prepare(dbOptions, &error, [](const QString &line) { out(line); }))
@@ -484,8 +481,7 @@ int runMigrate(DatabaseBootstrap::Options dbOptions)
     return 0;
 }
 
-int runTenantCreate(const QCommandLineParser &p, DatabaseBootstrap::Options dbOptions)
-{
+int runTenantCreate(const QCommandLineParser &p, DatabaseBootstrap::Options dbOptions) {
     TenantSpec spec;
     spec.name = p.value(QStringLiteral("name"));
     if (!p.isSet(QStringLiteral("name")))
@@ -517,18 +513,18 @@ int runTenantCreate(const QCommandLineParser &p, DatabaseBootstrap::Options dbOp
     return 0;
 }
 
-int runTenantUpdate(const QCommandLineParser &p, DatabaseBootstrap::Options dbOptions)
-{
+int runTenantUpdate(const QCommandLineParser &p, DatabaseBootstrap::Options dbOptions) {
     const QString tenant = p.value(QStringLiteral("tenant"));
     if (tenant.isEmpty())
         return usage(QStringLiteral("tenant update needs --tenant ID-or-slug"));
     TenantProvisioner::Update u;
     u.status = p.value(QStringLiteral("status"));
-    if (!u.status.isEmpty() && u.status != u"active" && u.status != u"locked" && u.status != u"suspended" &&
-        u.status != u"offboarded")
+    if (!u.status.isEmpty() && u.status != u"active" && u.status != u"locked" &&
+        u.status != u"suspended" && u.status != u"offboarded")
         return usage(QStringLiteral("--status must be active, locked, suspended or offboarded"));
-    for (auto [name, target, max] : {std::tuple{QStringLiteral("rate-limit-rps"), &u.rateLimitRps, 100000},
-                                     std::tuple{QStringLiteral("rate-limit-burst"), &u.rateLimitBurst, 200000}}) {
+    for (auto [name, target, max] :
+         {std::tuple{QStringLiteral("rate-limit-rps"), &u.rateLimitRps, 100000},
+          std::tuple{QStringLiteral("rate-limit-burst"), &u.rateLimitBurst, 200000}}) {
         if (!p.isSet(name))
             continue;
         bool ok = false;
@@ -537,7 +533,8 @@ int runTenantUpdate(const QCommandLineParser &p, DatabaseBootstrap::Options dbOp
             return usage(QStringLiteral("--%1 must be between 0 and %2").arg(name).arg(max));
     }
     if (u.status.isEmpty() && u.rateLimitRps < 0 && u.rateLimitBurst < 0)
-        return usage(QStringLiteral("tenant update needs --status, --rate-limit-rps or --rate-limit-burst"));
+        return usage(
+            QStringLiteral("tenant update needs --status, --rate-limit-rps or --rate-limit-burst"));
     DatabaseBootstrap db;
     QString error;
     dbOptions.migrateTenants = false;
@@ -554,8 +551,7 @@ int runTenantUpdate(const QCommandLineParser &p, DatabaseBootstrap::Options dbOp
     return 0;
 }
 
-int runTenantList(const QCommandLineParser &p, DatabaseBootstrap::Options dbOptions)
-{
+int runTenantList(const QCommandLineParser &p, DatabaseBootstrap::Options dbOptions) {
     DatabaseBootstrap db;
     QString error;
     dbOptions.migrateTenants = false;

@@ -22,8 +22,7 @@ struct ServerContext {
     std::unique_ptr<SupportSessions> support;
 
     // Wires the identity parts once the key-encryption key and config are known.
-    void initIdentity(IdentityConfig config, KeyEncryption kek)
-    {
+    void initIdentity(IdentityConfig config, KeyEncryption kek) {
         identity = std::move(config);
         secrets = std::make_unique<KeyEncryption>(kek);
         keys = std::make_unique<KeyRing>(std::move(kek),
@@ -32,8 +31,7 @@ struct ServerContext {
     }
 
     // (Re)creates the services that capture the identity config (after the issuer is known).
-    void finishIdentity()
-    {
+    void finishIdentity() {
         tokens = std::make_unique<TokenService>(identity, *keys, throttle, *secrets);
         support = std::make_unique<SupportSessions>(identity, *keys, throttle);
     }

@@ -8,8 +8,7 @@
 
 namespace tenantry {
 
-std::shared_ptr<Router> ServerRoutes::build()
-{
+std::shared_ptr<Router> ServerRoutes::build() {
     auto router = std::make_shared<Router>();
     HealthRoutes::registerOn(*router);
     IdentityRoutes::registerOn(*router);

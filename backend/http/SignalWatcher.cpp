@@ -13,16 +13,14 @@ namespace tenantry {
 namespace {
 int g_fds[2] = {-1, -1};
 
-void onSignal(int sig)
-{
+void onSignal(int sig) {
     const char c = char(sig);
     [[maybe_unused]] const auto n = ::write(g_fds[0], &c, 1);
 }
 } // namespace
 
 SignalWatcher::SignalWatcher(QObject *parent)
-    : QObject(parent)
-{
+    : QObject(parent) {
     if (g_fds[0] < 0 && ::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, g_fds) != 0)
         qFatal("socketpair failed");
     m_notifier = new QSocketNotifier(g_fds[1], QSocketNotifier::Read, this);
@@ -41,8 +39,7 @@ SignalWatcher::SignalWatcher(QObject *parent)
     ::signal(SIGPIPE, SIG_IGN);
 }
 
-SignalWatcher::~SignalWatcher()
-{
+SignalWatcher::~SignalWatcher() {
     ::signal(SIGTERM, SIG_DFL);
     ::signal(SIGINT, SIG_DFL);
 }

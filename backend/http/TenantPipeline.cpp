@@ -22,20 +22,17 @@ namespace tenantry {
 
 Q_LOGGING_CATEGORY(lcPipeline, "tenantry.http.pipeline")
 
-TenantCall::TenantCall(ApiRequest &r, const Principal &p, QSqlDatabase &d, QString s, QStringList ro,
-                       QStringList pe, QJsonObject b)
+TenantCall::TenantCall(ApiRequest &r, const Principal &p, QSqlDatabase &d, QString s,
+                       QStringList ro, QStringList pe, QJsonObject b)
     : request(r)
     , principal(p)
     , db(d)
     , schema(std::move(s))
     , roles(std::move(ro))
     , permissions(std::move(pe))
-    , body(std::move(b))
-{
-}
+    , body(std::move(b)) {}
 
-QSqlQuery *TenantCall::exec(const QString &statement, std::initializer_list<QVariant> params)
-{
+QSqlQuery *TenantCall::exec(const QString &statement, std::initializer_list<QVariant> params) {
     QSqlQuery *q = request.worker->database().prepared(statement, &m_error);
     if (!q) {
         m_failed = true;
@@ -51,13 +48,11 @@ QSqlQuery *TenantCall::exec(const QString &statement, std::initializer_list<QVar
     return q;
 }
 
-QString TenantCall::actorId() const
-{
+QString TenantCall::actorId() const {
     return principal.userId;
 }
 
-bool TenantCall::audit(const QString &action, const QString &resource, const QJsonObject &data)
-{
+bool TenantCall::audit(const QString &action, const QString &resource, const QJsonObject &data) {
     AuditEvent e;
     e.actor = principal.userId;
     e.act = principal.actor;
@@ -87,23 +82,22 @@ bool TenantCall::audit(const QString &action, const QString &resource, const QJs
     return true;
 }
 
-ApiResult TenantCall::failed(const QString &error)
-{
+ApiResult TenantCall::failed(const QString &error) {
     m_failed = true;
-    qCWarning(lcPipeline).noquote() << "database error in" << request.routeTemplate << ":" << error.left(300);
-    return ApiResult::fromError(ApiError(ErrorCode::Internal, QStringLiteral("An internal error occurred.")));
+    qCWarning(lcPipeline).noquote()
+        << "database error in" << request.routeTemplate << ":" << error.left(300);
+    return ApiResult::fromError(
+        ApiError(ErrorCode::Internal, QStringLiteral("An internal error occurred.")));
 }
 
 namespace {
 
-RateLimiter &limiter()
-{
+RateLimiter &limiter() {
     static RateLimiter instance;
     return instance;
 }
 
-RateLimiter::Policy tenantPolicy(const Tenant &t)
-{
+RateLimiter::Policy tenantPolicy(const Tenant &t) {
     RateLimiter::Policy p;
     if (t.tier == u"enterprise") {
         p.ratePerSecond = 1000;
@@ -117,8 +111,8 @@ RateLimiter::Policy tenantPolicy(const Tenant &t)
 }
 
 // Checks the tenant's bucket and the caller's; annotates `headers` with the tighter state.
-std::optional<ApiError> rateLimit(const Principal &p, QList<QPair<QByteArray, QByteArray>> *headers)
-{
+std::optional<ApiError> rateLimit(const Principal &p,
+                                  QList<QPair<QByteArray, QByteArray>> *headers) {
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     const RateLimiter::Policy tenant = tenantPolicy(p.tenant);
     // One client may use half of its tenant's budget, so a single runaway script cannot starve
@@ -130,19 +124,22 @@ std::optional<ApiError> rateLimit(const Principal &p, QList<QPair<QByteArray, QB
     const bool clientTighter = c.remaining < t.remaining || !c.allowed;
     const auto &d = clientTighter ? c : t;
     const QString name = clientTighter ? QStringLiteral("client") : QStringLiteral("tenant");
-    headers->append({"RateLimit-Policy", RateLimiter::policyHeader(name, clientTighter ? client : tenant)});
+    headers->append(
+        {"RateLimit-Policy", RateLimiter::policyHeader(name, clientTighter ? client : tenant)});
     headers->append({"RateLimit", RateLimiter::stateHeader(name, d)});
     if (t.allowed && c.allowed)
         return std::nullopt;
-    Metrics::instance().incrementCounter(QStringLiteral("tenantry_rate_limited_total"),
-                                         {{QStringLiteral("tenant"), tid}, {QStringLiteral("scope"), name}});
-    const int retry = std::max(t.allowed ? 0 : t.retryAfterSeconds, c.allowed ? 0 : c.retryAfterSeconds);
-    return ApiError(ErrorCode::RateLimited, QStringLiteral("Rate limit exceeded for this %1.").arg(name))
+    Metrics::instance().incrementCounter(
+        QStringLiteral("tenantry_rate_limited_total"),
+        {{QStringLiteral("tenant"), tid}, {QStringLiteral("scope"), name}});
+    const int retry =
+        std::max(t.allowed ? 0 : t.retryAfterSeconds, c.allowed ? 0 : c.retryAfterSeconds);
+    return ApiError(ErrorCode::RateLimited,
+                    QStringLiteral("Rate limit exceeded for this %1.").arg(name))
         .withHeader("Retry-After", QByteArray::number(std::max(1, retry)));
 }
 
-bool validIdempotencyKey(const QByteArray &key)
-{
+bool validIdempotencyKey(const QByteArray &key) {
     if (key.isEmpty() || key.size() > 255)
         return false;
     for (char c : key) {
@@ -152,8 +149,7 @@ bool validIdempotencyKey(const QByteArray &key)
     return true;
 }
 
-ApiResult withHeaders(ApiResult r, const QList<QPair<QByteArray, QByteArray>> &headers)
-{
+ApiResult withHeaders(ApiResult r, const QList<QPair<QByteArray, QByteArray>> &headers) {
     for (const auto &h : headers)
         r.headers.append(h);
     return r;
@@ -161,8 +157,7 @@ ApiResult withHeaders(ApiResult r, const QList<QPair<QByteArray, QByteArray>> &h
 
 } // namespace
 
-Router::Handler tenantRoute(RouteSpec spec, TenantHandler handler)
-{
+Router::Handler tenantRoute(RouteSpec spec, TenantHandler handler) {
     return [spec, handler = std::move(handler)](ApiRequest &request) -> ApiResult {
         // 1-3. authenticate, bind the tenant, check its status.
         auto outcome = Authenticator::authenticate(request);
@@ -170,9 +165,10 @@ Router::Handler tenantRoute(RouteSpec spec, TenantHandler handler)
             return ApiResult::fromError(*error);
         const Principal &p = std::get<Principal>(outcome);
         if (p.enrollmentOnly && !spec.allowDuringEnrollment)
-            return ApiResult::fromError(ApiError(ErrorCode::Forbidden,
-                                                 QStringLiteral("This tenant requires two-factor authentication: "
-                                                                "enrol a second factor first.")));
+            return ApiResult::fromError(
+                ApiError(ErrorCode::Forbidden,
+                         QStringLiteral("This tenant requires two-factor authentication: "
+                                        "enrol a second factor first.")));
         // 4. rate limit (before any database work).
         QList<QPair<QByteArray, QByteArray>> headers;
         if (auto limited = rateLimit(p, &headers))
@@ -181,41 +177,47 @@ Router::Handler tenantRoute(RouteSpec spec, TenantHandler handler)
         // 5. body: strict JSON object, UTF-8, no duplicate keys.
         QJsonObject body;
         if (spec.jsonBody) {
-            const QByteArray type = request.header("content-type").split(';').value(0).trimmed().toLower();
+            const QByteArray type =
+                request.header("content-type").split(';').value(0).trimmed().toLower();
             if (type != "application/json")
-                return withHeaders(ApiResult::fromError(ApiError(ErrorCode::UnsupportedMediaType,
-                                                                 QStringLiteral("Send application/json."))),
-                                   headers);
+                return withHeaders(
+                    ApiResult::fromError(ApiError(ErrorCode::UnsupportedMediaType,
+                                                  QStringLiteral("Send application/json."))),
+                    headers);
             QString parseError;
             auto parsed = StrictJson::parseObject(request.body, &parseError);
             if (!parsed)
-                return withHeaders(ApiResult::fromError(ApiError(ErrorCode::MalformedJson, parseError)), headers);
+                return withHeaders(
+                    ApiResult::fromError(ApiError(ErrorCode::MalformedJson, parseError)), headers);
             body = *parsed;
         }
         const QByteArray idemKey = request.header("idempotency-key");
-        const bool idempotent = request.hasHeader("idempotency-key") &&
-                                (request.method == "POST" || request.method == "PUT" || request.method == "PATCH");
+        const bool idempotent =
+            request.hasHeader("idempotency-key") &&
+            (request.method == "POST" || request.method == "PUT" || request.method == "PATCH");
         if (idempotent && !validIdempotencyKey(idemKey))
-            return withHeaders(ApiResult::fromError(ApiError(ErrorCode::BadRequest,
-                                                             QStringLiteral("Idempotency-Key must be 1 to 255 "
-                                                                            "visible ASCII characters."))),
-                               headers);
+            return withHeaders(
+                ApiResult::fromError(ApiError(ErrorCode::BadRequest,
+                                              QStringLiteral("Idempotency-Key must be 1 to 255 "
+                                                             "visible ASCII characters."))),
+                headers);
 
         int retryAfter = 1;
         WorkerContext *worker = request.worker;
         QSqlDatabase *db = worker->database().acquire(&retryAfter);
         if (!db)
             return withHeaders(ApiResult::fromError(
-                                   ApiError(ErrorCode::Unavailable, QStringLiteral("The database is not reachable."))
+                                   ApiError(ErrorCode::Unavailable,
+                                            QStringLiteral("The database is not reachable."))
                                        .withHeader("Retry-After", QByteArray::number(retryAfter))),
                                headers);
         const QString tid = p.tenant.id.toString(QUuid::WithoutBraces);
         const QString schema = sql::quoteIdent(p.tenant.schema);
         const bool support = !p.actor.isEmpty();
         const QString caller = support ? p.userId + u'/' + p.sessionId : p.userId;
-        const QByteArray requestHash =
-            QCryptographicHash::hash(QByteArray(request.method + ' ' + request.rawPath + '\n' + request.body),
-                                     QCryptographicHash::Sha256);
+        const QByteArray requestHash = QCryptographicHash::hash(
+            QByteArray(request.method + ' ' + request.rawPath + '\n' + request.body),
+            QCryptographicHash::Sha256);
 
         // 6. Open the transaction, then one statement sets the tenant context (set_config(...,
         // true): transaction-local, never a session SET), the read-only mode, takes the
@@ -225,16 +227,19 @@ Router::Handler tenantRoute(RouteSpec spec, TenantHandler handler)
         qint64 lockKey = 0;
         if (idempotent) {
             const QByteArray h = QCryptographicHash::hash(
-                QString(tid + u'/' + caller + u'/' + QString::fromLatin1(idemKey)).toUtf8(), QCryptographicHash::Sha256);
+                QString(tid + u'/' + caller + u'/' + QString::fromLatin1(idemKey)).toUtf8(),
+                QCryptographicHash::Sha256);
             std::memcpy(&lockKey, h.constData(), sizeof lockKey);
         }
-        QString statement = QStringLiteral("SELECT set_config('app.current_tenant', ?, true), "
-                                           "CASE WHEN ? THEN set_config('transaction_read_only', 'on', true) END, "
-                                           "CASE WHEN ? THEN pg_try_advisory_xact_lock(?) ELSE true END");
+        QString statement =
+            QStringLiteral("SELECT set_config('app.current_tenant', ?, true), "
+                           "CASE WHEN ? THEN set_config('transaction_read_only', 'on', true) END, "
+                           "CASE WHEN ? THEN pg_try_advisory_xact_lock(?) ELSE true END");
         if (support)
             statement += QStringLiteral(", 'support', 'active'");
         else
-            statement += QStringLiteral(", u.role, u.status FROM %1.users u WHERE u.id = ?::uuid").arg(schema);
+            statement += QStringLiteral(", u.role, u.status FROM %1.users u WHERE u.id = ?::uuid")
+                             .arg(schema);
         bool committed = false;
         bool begun = false;
         auto rollback = qScopeGuard([&] {
@@ -244,13 +249,15 @@ Router::Handler tenantRoute(RouteSpec spec, TenantHandler handler)
         auto dbError = [&](const QSqlError &e) {
             worker->database().reportError(e);
             if (sql::isConnectionError(e))
-                return withHeaders(ApiResult::fromError(ApiError(ErrorCode::Unavailable,
-                                                                 QStringLiteral("The database is not reachable."))
-                                                            .withHeader("Retry-After", "1")),
-                                   headers);
+                return withHeaders(
+                    ApiResult::fromError(ApiError(ErrorCode::Unavailable,
+                                                  QStringLiteral("The database is not reachable."))
+                                             .withHeader("Retry-After", "1")),
+                    headers);
             qCWarning(lcPipeline).noquote() << "database error:" << e.databaseText().left(300);
             return withHeaders(
-                ApiResult::fromError(ApiError(ErrorCode::Internal, QStringLiteral("An internal error occurred."))),
+                ApiResult::fromError(
+                    ApiError(ErrorCode::Internal, QStringLiteral("An internal error occurred."))),
                 headers);
         };
         if (!db->transaction())
@@ -270,14 +277,16 @@ Router::Handler tenantRoute(RouteSpec spec, TenantHandler handler)
             return dbError(first.lastError());
         const int base = 2;
         if (!first.next() || first.value(base + 2).toString() != u"active")
-            return ApiResult::fromError(ApiError(ErrorCode::Unauthorized,
-                                                 QStringLiteral("The access token is missing, invalid or expired."))
-                                            .withHeader("WWW-Authenticate", "Bearer realm=\"tenantry\""));
+            return ApiResult::fromError(
+                ApiError(ErrorCode::Unauthorized,
+                         QStringLiteral("The access token is missing, invalid or expired."))
+                    .withHeader("WWW-Authenticate", "Bearer realm=\"tenantry\""));
         if (idempotent && !first.value(base).toBool())
-            return withHeaders(ApiResult::fromError(ApiError(ErrorCode::Conflict,
-                                                             QStringLiteral("A request with this Idempotency-Key "
-                                                                            "is still being processed."))),
-                               headers);
+            return withHeaders(
+                ApiResult::fromError(ApiError(ErrorCode::Conflict,
+                                              QStringLiteral("A request with this Idempotency-Key "
+                                                             "is still being processed."))),
+                headers);
         const QStringList roles{first.value(base + 1).toString()};
         first.finish();
 
@@ -286,8 +295,10 @@ Router::Handler tenantRoute(RouteSpec spec, TenantHandler handler)
         QHash<QString, QStringList> custom;
         if (!policy.isBuiltInRole(roles.first())) {
             QSqlQuery cr(*db);
-            if (!sql::exec(cr, QStringLiteral("SELECT permissions FROM %1.roles WHERE name = ?").arg(schema),
-                           {roles.first()}, nullptr))
+            if (!sql::exec(
+                    cr,
+                    QStringLiteral("SELECT permissions FROM %1.roles WHERE name = ?").arg(schema),
+                    {roles.first()}, nullptr))
                 return dbError(cr.lastError());
             if (cr.next()) {
                 QString text = cr.value(0).toString(); // {a,b}
@@ -310,27 +321,31 @@ Router::Handler tenantRoute(RouteSpec spec, TenantHandler handler)
                 e.resource = request.routeTemplate;
                 e.ip = request.remoteAddress.toString();
                 e.traceId = QString::fromLatin1(request.trace.traceId);
-                e.data = QJsonObject{{QStringLiteral("permission"), spec.permission},
-                                     {QStringLiteral("method"), QString::fromLatin1(request.method)}};
-                if (sql::exec(ctx, QStringLiteral("SELECT set_config('app.current_tenant', ?, true)"), {tid},
-                              &auditError) &&
+                e.data =
+                    QJsonObject{{QStringLiteral("permission"), spec.permission},
+                                {QStringLiteral("method"), QString::fromLatin1(request.method)}};
+                if (sql::exec(ctx,
+                              QStringLiteral("SELECT set_config('app.current_tenant', ?, true)"),
+                              {tid}, &auditError) &&
                     AuditLog::append(*db, p.tenant.id, e, &auditError))
                     db->commit();
                 else
                     db->rollback();
             }
-            return withHeaders(ApiResult::fromError(ApiError(ErrorCode::Forbidden,
-                                                             QStringLiteral("This needs the %1 permission.")
-                                                                 .arg(spec.permission))),
-                               headers);
+            return withHeaders(
+                ApiResult::fromError(
+                    ApiError(ErrorCode::Forbidden,
+                             QStringLiteral("This needs the %1 permission.").arg(spec.permission))),
+                headers);
         }
 
         // 8. Idempotency: replay, refuse a reused key, or run and record.
         if (idempotent) {
             QSqlQuery *found = worker->database().prepared(
-                QStringLiteral("SELECT request_hash, status, content_type, response_body, headers::text, "
-                               "created_at > now() - interval '24 hours' FROM %1.idempotency_keys "
-                               "WHERE caller = ? AND key = ?")
+                QStringLiteral(
+                    "SELECT request_hash, status, content_type, response_body, headers::text, "
+                    "created_at > now() - interval '24 hours' FROM %1.idempotency_keys "
+                    "WHERE caller = ? AND key = ?")
                     .arg(schema),
                 nullptr);
             if (!found)
@@ -343,16 +358,18 @@ Router::Handler tenantRoute(RouteSpec spec, TenantHandler handler)
             if (prior.next()) {
                 if (prior.value(5).toBool()) {
                     if (prior.value(0).toByteArray() != requestHash)
-                        return withHeaders(ApiResult::fromError(ApiError(
-                                               ErrorCode::IdempotencyKeyReused,
-                                               QStringLiteral("This Idempotency-Key was used for a different "
-                                                              "request."))),
-                                           headers);
+                        return withHeaders(
+                            ApiResult::fromError(ApiError(
+                                ErrorCode::IdempotencyKeyReused,
+                                QStringLiteral("This Idempotency-Key was used for a different "
+                                               "request."))),
+                            headers);
                     ApiResult replay;
                     replay.status = prior.value(1).toInt();
                     replay.contentType = prior.value(2).toString().toLatin1();
                     replay.body = prior.value(3).toByteArray();
-                    const QJsonObject stored = QJsonDocument::fromJson(prior.value(4).toString().toUtf8()).object();
+                    const QJsonObject stored =
+                        QJsonDocument::fromJson(prior.value(4).toString().toUtf8()).object();
                     for (auto it = stored.begin(); it != stored.end(); ++it)
                         replay.withHeader(it.key().toLatin1(), it.value().toString().toLatin1());
                     replay.withHeader("Idempotent-Replayed", "true");
@@ -360,7 +377,10 @@ Router::Handler tenantRoute(RouteSpec spec, TenantHandler handler)
                 }
                 // Expired: forget it and run as new.
                 QSqlQuery del(*db);
-                if (!sql::exec(del, QStringLiteral("DELETE FROM %1.idempotency_keys WHERE caller = ? AND key = ?").arg(schema),
+                if (!sql::exec(del,
+                               QStringLiteral(
+                                   "DELETE FROM %1.idempotency_keys WHERE caller = ? AND key = ?")
+                                   .arg(schema),
                                {caller, QString::fromLatin1(idemKey)}, nullptr))
                     return dbError(del.lastError());
             }
@@ -381,12 +401,14 @@ Router::Handler tenantRoute(RouteSpec spec, TenantHandler handler)
                     stored.insert(QString::fromLatin1(name), QString::fromLatin1(value));
             }
             TenantCall recorder(request, p, *db, schema, roles, permissions, {});
-            if (!recorder.exec(QStringLiteral("INSERT INTO %1.idempotency_keys (caller, key, request_hash, status, "
-                                              "content_type, response_body, headers) VALUES (?, ?, ?, ?, ?, ?, ?::jsonb)")
-                                   .arg(schema),
-                               {caller, QString::fromLatin1(idemKey), requestHash, result.status,
-                                QString::fromLatin1(result.contentType), result.body,
-                                QString::fromUtf8(QJsonDocument(stored).toJson(QJsonDocument::Compact))}))
+            if (!recorder.exec(
+                    QStringLiteral(
+                        "INSERT INTO %1.idempotency_keys (caller, key, request_hash, status, "
+                        "content_type, response_body, headers) VALUES (?, ?, ?, ?, ?, ?, ?::jsonb)")
+                        .arg(schema),
+                    {caller, QString::fromLatin1(idemKey), requestHash, result.status,
+                     QString::fromLatin1(result.contentType), result.body,
+                     QString::fromUtf8(QJsonDocument(stored).toJson(QJsonDocument::Compact))}))
                 return dbError(db->lastError());
         }
         if (!db->commit())

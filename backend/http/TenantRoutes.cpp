@@ -18,20 +18,19 @@ namespace tenantry {
 
 namespace {
 
-ApiResult invalid(const QString &detail)
-{
+ApiResult invalid(const QString &detail) {
     return ApiResult::fromError(ApiError(ErrorCode::ValidationFailed, detail));
 }
 
-ApiResult notFound(const QString &what)
-{
-    return ApiResult::fromError(ApiError(ErrorCode::NotFound, QStringLiteral("No such %1.").arg(what)));
+ApiResult notFound(const QString &what) {
+    return ApiResult::fromError(
+        ApiError(ErrorCode::NotFound, QStringLiteral("No such %1.").arg(what)));
 }
 
 // Only the listed fields, each of the listed JSON type.
-std::optional<ApiResult> onlyFields(const QJsonObject &body, const QHash<QString, QJsonValue::Type> &fields,
-                                    const QStringList &required)
-{
+std::optional<ApiResult> onlyFields(const QJsonObject &body,
+                                    const QHash<QString, QJsonValue::Type> &fields,
+                                    const QStringList &required) {
     for (auto it = body.begin(); it != body.end(); ++it) {
         if (!fields.contains(it.key()))
             return invalid(QStringLiteral("Unknown field \"%1\".").arg(it.key().left(40)));
@@ -45,8 +44,7 @@ std::optional<ApiResult> onlyFields(const QJsonObject &body, const QHash<QString
     return std::nullopt;
 }
 
-std::optional<QString> cleanName(const QString &raw, int max, QString *problem)
-{
+std::optional<QString> cleanName(const QString &raw, int max, QString *problem) {
     const QString name = raw.trimmed();
     if (name.isEmpty() || name.size() > max) {
         *problem = QStringLiteral("name must be 1 to %1 characters.").arg(max);
@@ -62,13 +60,11 @@ std::optional<QString> cleanName(const QString &raw, int max, QString *problem)
     return name;
 }
 
-bool isUuid(const QString &s)
-{
+bool isUuid(const QString &s) {
     return s.size() == 36 && !QUuid::fromString(s).isNull();
 }
 
-QString iso(const QVariant &v)
-{
+QString iso(const QVariant &v) {
     return v.toDateTime().toUTC().toString(Qt::ISODateWithMs);
 }
 
@@ -79,8 +75,7 @@ struct Page {
     QString afterId;
 };
 
-std::optional<Page> parsePage(const ApiRequest &request, ApiResult *error)
-{
+std::optional<Page> parsePage(const ApiRequest &request, ApiResult *error) {
     Page page;
     const QString limit = request.queryValue(QStringLiteral("limit"));
     if (!limit.isEmpty()) {
@@ -107,40 +102,41 @@ std::optional<Page> parsePage(const ApiRequest &request, ApiResult *error)
     return page;
 }
 
-QString makeCursor(qint64 createdMicros, const QString &id)
-{
-    return QString::fromLatin1(Base64Url::encode(QString(QString::number(createdMicros) + u'|' + id).toUtf8()));
+QString makeCursor(qint64 createdMicros, const QString &id) {
+    return QString::fromLatin1(
+        Base64Url::encode(QString(QString::number(createdMicros) + u'|' + id).toUtf8()));
 }
 
-const QString kAfterCursor = QStringLiteral(
-    "WHERE (created_at, id) > (timestamptz 'epoch' + ?::bigint * interval '1 microsecond', ?::uuid) ");
+const QString kAfterCursor = QStringLiteral("WHERE (created_at, id) > (timestamptz 'epoch' + "
+                                            "?::bigint * interval '1 microsecond', ?::uuid) ");
 
-QJsonObject projectJson(const QSqlQuery &q)
-{
+QJsonObject projectJson(const QSqlQuery &q) {
     return {{QStringLiteral("id"), q.value(0).toString()},
             {QStringLiteral("name"), q.value(1).toString()},
-            {QStringLiteral("owner_id"), q.value(2).isNull() ? QJsonValue() : QJsonValue(q.value(2).toString())},
+            {QStringLiteral("owner_id"),
+             q.value(2).isNull() ? QJsonValue() : QJsonValue(q.value(2).toString())},
             {QStringLiteral("created_at"), iso(q.value(3))},
             {QStringLiteral("updated_at"), iso(q.value(4))}};
 }
 
 // The last column is created_at in whole microseconds since the epoch: the cursor must carry the
 // database's full precision, or the row on a page boundary comes back on the next page.
-const QString kProjectColumns = QStringLiteral(
-    "id::text, name, owner_id::text, created_at, updated_at, "
-    "(extract(epoch FROM created_at) * 1000000)::bigint");
+const QString kProjectColumns =
+    QStringLiteral("id::text, name, owner_id::text, created_at, updated_at, "
+                   "(extract(epoch FROM created_at) * 1000000)::bigint");
 
-ApiResult listProjects(TenantCall &call)
-{
+ApiResult listProjects(TenantCall &call) {
     ApiResult error;
     const auto page = parsePage(call.request, &error);
     if (!page)
         return error;
-    const QString base = QStringLiteral("SELECT %1 FROM %2.projects ").arg(kProjectColumns, call.schema);
-    auto rows = page->afterId.isEmpty()
-                    ? call.exec(base + QStringLiteral("ORDER BY created_at, id LIMIT ?"), {page->limit + 1})
-                    : call.exec(base + kAfterCursor + QStringLiteral("ORDER BY created_at, id LIMIT ?"),
-                                {page->afterTime.toLongLong(), page->afterId, page->limit + 1});
+    const QString base =
+        QStringLiteral("SELECT %1 FROM %2.projects ").arg(kProjectColumns, call.schema);
+    auto rows =
+        page->afterId.isEmpty()
+            ? call.exec(base + QStringLiteral("ORDER BY created_at, id LIMIT ?"), {page->limit + 1})
+            : call.exec(base + kAfterCursor + QStringLiteral("ORDER BY created_at, id LIMIT ?"),
+                        {page->afterTime.toLongLong(), page->afterId, page->limit + 1});
     if (!rows)
         return call.failed(QString());
     QSqlQuery &q = *rows;
@@ -149,28 +145,31 @@ ApiResult listProjects(TenantCall &call)
     qint64 lastMicros = 0;
     while (q.next()) {
         if (items.size() == page->limit) {
-            next = makeCursor(lastMicros, items.last().toObject().value(QStringLiteral("id")).toString());
+            next = makeCursor(lastMicros,
+                              items.last().toObject().value(QStringLiteral("id")).toString());
             break;
         }
         items.append(projectJson(q));
         lastMicros = q.value(5).toLongLong();
     }
-    return ApiResult::json(QJsonObject{{QStringLiteral("items"), items},
-                                       {QStringLiteral("next_cursor"), next.isEmpty() ? QJsonValue() : QJsonValue(next)}});
+    return ApiResult::json(QJsonObject{
+        {QStringLiteral("items"), items},
+        {QStringLiteral("next_cursor"), next.isEmpty() ? QJsonValue() : QJsonValue(next)}});
 }
 
-ApiResult createProject(TenantCall &call)
-{
-    if (auto bad = onlyFields(call.body, {{QStringLiteral("name"), QJsonValue::String}}, {QStringLiteral("name")}))
+ApiResult createProject(TenantCall &call) {
+    if (auto bad = onlyFields(call.body, {{QStringLiteral("name"), QJsonValue::String}},
+                              {QStringLiteral("name")}))
         return *bad;
     QString problem;
     const auto name = cleanName(call.body.value(QStringLiteral("name")).toString(), 100, &problem);
     if (!name)
         return invalid(problem);
     const bool isUser = call.principal.actor.isEmpty();
-    auto inserted = call.exec(QStringLiteral("INSERT INTO %1.projects (name, owner_id) VALUES (?, ?::uuid) RETURNING %2")
-                                  .arg(call.schema, kProjectColumns),
-                              {*name, isUser ? QVariant(call.principal.userId) : QVariant()});
+    auto inserted = call.exec(
+        QStringLiteral("INSERT INTO %1.projects (name, owner_id) VALUES (?, ?::uuid) RETURNING %2")
+            .arg(call.schema, kProjectColumns),
+        {*name, isUser ? QVariant(call.principal.userId) : QVariant()});
     if (!inserted || !inserted->next())
         return call.failed(QString());
     QSqlQuery &q = *inserted;
@@ -186,12 +185,13 @@ ApiResult createProject(TenantCall &call)
     return r;
 }
 
-ApiResult getProject(TenantCall &call)
-{
+ApiResult getProject(TenantCall &call) {
     const QString id = call.request.params.value(QStringLiteral("id"));
     if (!isUuid(id))
         return notFound(QStringLiteral("project"));
-    auto qOpt = call.exec(QStringLiteral("SELECT %1 FROM %2.projects WHERE id = ?::uuid").arg(kProjectColumns, call.schema), {id});
+    auto qOpt = call.exec(QStringLiteral("SELECT %1 FROM %2.projects WHERE id = ?::uuid")
+                              .arg(kProjectColumns, call.schema),
+                          {id});
     if (!qOpt)
         return call.failed(QString());
     QSqlQuery &q = *qOpt;
@@ -200,26 +200,32 @@ ApiResult getProject(TenantCall &call)
     return ApiResult::json(projectJson(q));
 }
 
-ApiResult updateProject(TenantCall &call)
-{
+ApiResult updateProject(TenantCall &call) {
     const QString id = call.request.params.value(QStringLiteral("id"));
     if (!isUuid(id))
         return notFound(QStringLiteral("project"));
-    if (auto bad = onlyFields(call.body, {{QStringLiteral("name"), QJsonValue::String}}, {QStringLiteral("name")}))
+    if (auto bad = onlyFields(call.body, {{QStringLiteral("name"), QJsonValue::String}},
+                              {QStringLiteral("name")}))
         return *bad;
     QString problem;
     const auto name = cleanName(call.body.value(QStringLiteral("name")).toString(), 100, &problem);
     if (!name)
         return invalid(problem);
-    auto beforeOpt = call.exec(QStringLiteral("SELECT name FROM %1.projects WHERE id = ?::uuid FOR UPDATE").arg(call.schema), {id});
+    auto beforeOpt =
+        call.exec(QStringLiteral("SELECT name FROM %1.projects WHERE id = ?::uuid FOR UPDATE")
+                      .arg(call.schema),
+                  {id});
     if (!beforeOpt)
         return call.failed(QString());
     QSqlQuery &before = *beforeOpt;
     if (!before.next())
         return notFound(QStringLiteral("project"));
     const QString oldName = before.value(0).toString();
-    auto qOpt = call.exec(QStringLiteral("UPDATE %1.projects SET name = ?, updated_at = now() WHERE id = ?::uuid RETURNING %2")
-                       .arg(call.schema, kProjectColumns), {*name, id});
+    auto qOpt = call.exec(
+        QStringLiteral(
+            "UPDATE %1.projects SET name = ?, updated_at = now() WHERE id = ?::uuid RETURNING %2")
+            .arg(call.schema, kProjectColumns),
+        {*name, id});
     if (!qOpt)
         return call.failed(QString());
     QSqlQuery &q = *qOpt;
@@ -232,12 +238,14 @@ ApiResult updateProject(TenantCall &call)
     return ApiResult::json(projectJson(q));
 }
 
-ApiResult deleteProject(TenantCall &call)
-{
+ApiResult deleteProject(TenantCall &call) {
     const QString id = call.request.params.value(QStringLiteral("id"));
     if (!isUuid(id))
         return notFound(QStringLiteral("project"));
-    auto qOpt = call.exec(QStringLiteral("DELETE FROM %1.projects WHERE id = ?::uuid RETURNING name").arg(call.schema), {id});
+    auto qOpt =
+        call.exec(QStringLiteral("DELETE FROM %1.projects WHERE id = ?::uuid RETURNING name")
+                      .arg(call.schema),
+                  {id});
     if (!qOpt)
         return call.failed(QString());
     QSqlQuery &q = *qOpt;
@@ -253,25 +261,29 @@ const QString kMemberColumns = QStringLiteral(
     "id::text, email::text, name, role, status, mfa_enabled, created_at, updated_at, "
     "(extract(epoch FROM created_at) * 1000000)::bigint");
 
-QJsonObject memberJson(const QSqlQuery &q)
-{
-    return {{QStringLiteral("id"), q.value(0).toString()},       {QStringLiteral("email"), q.value(1).toString()},
-            {QStringLiteral("name"), q.value(2).toString()},     {QStringLiteral("role"), q.value(3).toString()},
-            {QStringLiteral("status"), q.value(4).toString()},   {QStringLiteral("mfa_enabled"), q.value(5).toBool()},
-            {QStringLiteral("created_at"), iso(q.value(6))},     {QStringLiteral("updated_at"), iso(q.value(7))}};
+QJsonObject memberJson(const QSqlQuery &q) {
+    return {{QStringLiteral("id"), q.value(0).toString()},
+            {QStringLiteral("email"), q.value(1).toString()},
+            {QStringLiteral("name"), q.value(2).toString()},
+            {QStringLiteral("role"), q.value(3).toString()},
+            {QStringLiteral("status"), q.value(4).toString()},
+            {QStringLiteral("mfa_enabled"), q.value(5).toBool()},
+            {QStringLiteral("created_at"), iso(q.value(6))},
+            {QStringLiteral("updated_at"), iso(q.value(7))}};
 }
 
-ApiResult listMembers(TenantCall &call)
-{
+ApiResult listMembers(TenantCall &call) {
     ApiResult error;
     const auto page = parsePage(call.request, &error);
     if (!page)
         return error;
-    const QString base = QStringLiteral("SELECT %1 FROM %2.users ").arg(kMemberColumns, call.schema);
-    auto rows = page->afterId.isEmpty()
-                    ? call.exec(base + QStringLiteral("ORDER BY created_at, id LIMIT ?"), {page->limit + 1})
-                    : call.exec(base + kAfterCursor + QStringLiteral("ORDER BY created_at, id LIMIT ?"),
-                                {page->afterTime.toLongLong(), page->afterId, page->limit + 1});
+    const QString base =
+        QStringLiteral("SELECT %1 FROM %2.users ").arg(kMemberColumns, call.schema);
+    auto rows =
+        page->afterId.isEmpty()
+            ? call.exec(base + QStringLiteral("ORDER BY created_at, id LIMIT ?"), {page->limit + 1})
+            : call.exec(base + kAfterCursor + QStringLiteral("ORDER BY created_at, id LIMIT ?"),
+                        {page->afterTime.toLongLong(), page->afterId, page->limit + 1});
     if (!rows)
         return call.failed(QString());
     QSqlQuery &q = *rows;
@@ -280,23 +292,25 @@ ApiResult listMembers(TenantCall &call)
     qint64 lastMicros = 0;
     while (q.next()) {
         if (items.size() == page->limit) {
-            next = makeCursor(lastMicros, items.last().toObject().value(QStringLiteral("id")).toString());
+            next = makeCursor(lastMicros,
+                              items.last().toObject().value(QStringLiteral("id")).toString());
             break;
         }
         items.append(memberJson(q));
         lastMicros = q.value(8).toLongLong();
     }
-    return ApiResult::json(QJsonObject{{QStringLiteral("items"), items},
-                                       {QStringLiteral("next_cursor"), next.isEmpty() ? QJsonValue() : QJsonValue(next)}});
+    return ApiResult::json(QJsonObject{
+        {QStringLiteral("items"), items},
+        {QStringLiteral("next_cursor"), next.isEmpty() ? QJsonValue() : QJsonValue(next)}});
 }
 
 // Counts active owners other than `userId` (the last owner can be neither removed nor demoted).
-std::optional<int> otherOwners(TenantCall &call, const QString &userId)
-{
+std::optional<int> otherOwners(TenantCall &call, const QString &userId) {
     QSqlQuery q(call.db);
     // Lock the owners so two concurrent demotions cannot both see "one other owner left".
     if (!sql::exec(q,
-                   QStringLiteral("SELECT id FROM %1.users WHERE role = 'owner' AND status = 'active' AND id <> ?::uuid "
+                   QStringLiteral("SELECT id FROM %1.users WHERE role = 'owner' AND status = "
+                                  "'active' AND id <> ?::uuid "
                                   "FOR UPDATE")
                        .arg(call.schema),
                    {userId}, nullptr))
@@ -307,12 +321,12 @@ std::optional<int> otherOwners(TenantCall &call, const QString &userId)
     return n;
 }
 
-ApiResult updateMember(TenantCall &call)
-{
+ApiResult updateMember(TenantCall &call) {
     const QString id = call.request.params.value(QStringLiteral("userId"));
     if (!isUuid(id))
         return notFound(QStringLiteral("member"));
-    if (auto bad = onlyFields(call.body, {{QStringLiteral("role"), QJsonValue::String}}, {QStringLiteral("role")}))
+    if (auto bad = onlyFields(call.body, {{QStringLiteral("role"), QJsonValue::String}},
+                              {QStringLiteral("role")}))
         return *bad;
     const QString role = call.body.value(QStringLiteral("role")).toString();
     static const QRegularExpression roleRe(QStringLiteral("^[a-z][a-z0-9_]{0,40}$"));
@@ -322,8 +336,10 @@ ApiResult updateMember(TenantCall &call)
     QHash<QString, QStringList> custom;
     if (!policy.isBuiltInRole(role)) {
         QSqlQuery cr(call.db);
-        if (!sql::exec(cr, QStringLiteral("SELECT permissions FROM %1.roles WHERE name = ?").arg(call.schema), {role},
-                       nullptr))
+        if (!sql::exec(
+                cr,
+                QStringLiteral("SELECT permissions FROM %1.roles WHERE name = ?").arg(call.schema),
+                {role}, nullptr))
             return call.failed(cr.lastError().text());
         if (!cr.next())
             return invalid(QStringLiteral("There is no role \"%1\".").arg(role));
@@ -332,9 +348,12 @@ ApiResult updateMember(TenantCall &call)
         custom.insert(role, text.split(u',', Qt::SkipEmptyParts));
     }
     if (!policy.canGrant(call.roles, role, custom))
-        return ApiResult::fromError(ApiError(ErrorCode::Forbidden,
-                                             QStringLiteral("You cannot grant a role with permissions you do not hold.")));
-    auto curOpt = call.exec(QStringLiteral("SELECT role FROM %1.users WHERE id = ?::uuid FOR UPDATE").arg(call.schema), {id});
+        return ApiResult::fromError(
+            ApiError(ErrorCode::Forbidden,
+                     QStringLiteral("You cannot grant a role with permissions you do not hold.")));
+    auto curOpt = call.exec(
+        QStringLiteral("SELECT role FROM %1.users WHERE id = ?::uuid FOR UPDATE").arg(call.schema),
+        {id});
     if (!curOpt)
         return call.failed(QString());
     QSqlQuery &cur = *curOpt;
@@ -347,14 +366,18 @@ ApiResult updateMember(TenantCall &call)
         if (!others)
             return call.failed(QStringLiteral("owners"));
         if (*others == 0)
-            return ApiResult::fromError(ApiError(ErrorCode::Conflict,
-                                                 QStringLiteral("The last owner cannot be demoted.")));
+            return ApiResult::fromError(
+                ApiError(ErrorCode::Conflict, QStringLiteral("The last owner cannot be demoted.")));
     }
     // Only an owner may make or unmake owners.
     if ((oldRole == u"owner" || role == u"owner") && !call.roles.contains(QStringLiteral("owner")))
-        return ApiResult::fromError(ApiError(ErrorCode::Forbidden, QStringLiteral("Only an owner can change owners.")));
-    auto qOpt = call.exec(QStringLiteral("UPDATE %1.users SET role = ?, updated_at = now() WHERE id = ?::uuid RETURNING %2")
-                       .arg(call.schema, kMemberColumns), {role, id});
+        return ApiResult::fromError(
+            ApiError(ErrorCode::Forbidden, QStringLiteral("Only an owner can change owners.")));
+    auto qOpt = call.exec(
+        QStringLiteral(
+            "UPDATE %1.users SET role = ?, updated_at = now() WHERE id = ?::uuid RETURNING %2")
+            .arg(call.schema, kMemberColumns),
+        {role, id});
     if (!qOpt)
         return call.failed(QString());
     QSqlQuery &q = *qOpt;
@@ -367,12 +390,14 @@ ApiResult updateMember(TenantCall &call)
     return ApiResult::json(memberJson(q));
 }
 
-ApiResult removeMember(TenantCall &call)
-{
+ApiResult removeMember(TenantCall &call) {
     const QString id = call.request.params.value(QStringLiteral("userId"));
     if (!isUuid(id))
         return notFound(QStringLiteral("member"));
-    auto curOpt = call.exec(QStringLiteral("SELECT role, email::text FROM %1.users WHERE id = ?::uuid FOR UPDATE").arg(call.schema), {id});
+    auto curOpt = call.exec(
+        QStringLiteral("SELECT role, email::text FROM %1.users WHERE id = ?::uuid FOR UPDATE")
+            .arg(call.schema),
+        {id});
     if (!curOpt)
         return call.failed(QString());
     QSqlQuery &cur = *curOpt;
@@ -383,14 +408,17 @@ ApiResult removeMember(TenantCall &call)
     cur.finish();
     if (role == u"owner") {
         if (!call.roles.contains(QStringLiteral("owner")))
-            return ApiResult::fromError(ApiError(ErrorCode::Forbidden, QStringLiteral("Only an owner can remove an owner.")));
+            return ApiResult::fromError(ApiError(
+                ErrorCode::Forbidden, QStringLiteral("Only an owner can remove an owner.")));
         const auto others = otherOwners(call, id);
         if (!others)
             return call.failed(QStringLiteral("owners"));
         if (*others == 0)
-            return ApiResult::fromError(ApiError(ErrorCode::Conflict, QStringLiteral("The last owner cannot be removed.")));
+            return ApiResult::fromError(
+                ApiError(ErrorCode::Conflict, QStringLiteral("The last owner cannot be removed.")));
     }
-    auto qOpt = call.exec(QStringLiteral("DELETE FROM %1.users WHERE id = ?::uuid").arg(call.schema), {id});
+    auto qOpt =
+        call.exec(QStringLiteral("DELETE FROM %1.users WHERE id = ?::uuid").arg(call.schema), {id});
     if (!qOpt)
         return call.failed(QString());
     if (!call.audit(QStringLiteral("member.remove"), QStringLiteral("member/") + id,
@@ -399,8 +427,7 @@ ApiResult removeMember(TenantCall &call)
     return ApiResult::noContent();
 }
 
-ApiResult emitEvent(TenantCall &call)
-{
+ApiResult emitEvent(TenantCall &call) {
     if (auto bad = onlyFields(call.body,
                               {{QStringLiteral("action"), QJsonValue::String},
                                {QStringLiteral("resource"), QJsonValue::String},
@@ -420,60 +447,73 @@ ApiResult emitEvent(TenantCall &call)
     if (!call.audit(action, resource, data))
         return call.failed(QString());
     const AuditLog::Appended &appended = call.lastEvent();
-    return ApiResult::json(QJsonObject{{QStringLiteral("id"), appended.id},
-                                       {QStringLiteral("seq"), double(appended.seq)},
-                                       {QStringLiteral("hash"), QString::fromLatin1(appended.hash.toHex())}},
-                           201);
+    return ApiResult::json(
+        QJsonObject{{QStringLiteral("id"), appended.id},
+                    {QStringLiteral("seq"), double(appended.seq)},
+                    {QStringLiteral("hash"), QString::fromLatin1(appended.hash.toHex())}},
+        201);
 }
 
-ApiResult usage(TenantCall &call)
-{
+ApiResult usage(TenantCall &call) {
     QSqlQuery q(call.db);
-    if (!q.exec(QStringLiteral("SELECT (SELECT count(*) FROM %1.users WHERE status = 'active'), "
-                               "coalesce((SELECT (value->>'seats')::int FROM %1.settings WHERE key = 'limits'), 0), "
-                               "(SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
-                               "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '%2' AND c.relkind = 'r')")
+    if (!q.exec(QStringLiteral(
+                    "SELECT (SELECT count(*) FROM %1.users WHERE status = 'active'), "
+                    "coalesce((SELECT (value->>'seats')::int FROM %1.settings WHERE key = "
+                    "'limits'), 0), "
+                    "(SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
+                    "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '%2' AND "
+                    "c.relkind = 'r')")
                     .arg(call.schema, call.principal.tenant.schema)) ||
         !q.next())
         return call.failed(q.lastError().text());
     const int seatsUsed = q.value(0).toInt();
     const int seatsAllowed = q.value(1).toInt();
     const double storage = q.value(2).toDouble();
-    auto daysOpt = call.exec(QStringLiteral("SELECT day::text, requests FROM tenantry_shared.usage_daily WHERE tenant_id = ?::uuid "
-                                  "AND day > current_date - 30 ORDER BY day"), {call.principal.tenant.id.toString(QUuid::WithoutBraces)});
+    auto daysOpt = call.exec(
+        QStringLiteral(
+            "SELECT day::text, requests FROM tenantry_shared.usage_daily WHERE tenant_id = ?::uuid "
+            "AND day > current_date - 30 ORDER BY day"),
+        {call.principal.tenant.id.toString(QUuid::WithoutBraces)});
     if (!daysOpt)
         return call.failed(QString());
     QSqlQuery &days = *daysOpt;
     QJsonArray perDay;
     while (days.next())
-        perDay.append(QJsonObject{{QStringLiteral("day"), days.value(0).toString()},
-                                  {QStringLiteral("requests"), double(days.value(1).toLongLong())}});
+        perDay.append(
+            QJsonObject{{QStringLiteral("day"), days.value(0).toString()},
+                        {QStringLiteral("requests"), double(days.value(1).toLongLong())}});
     return ApiResult::json(QJsonObject{{QStringLiteral("seats_used"), seatsUsed},
                                        {QStringLiteral("seats_allowed"), seatsAllowed},
                                        {QStringLiteral("storage_bytes"), storage},
                                        {QStringLiteral("requests_per_day"), perDay}});
 }
 
-ApiResult config(TenantCall &call)
-{
+ApiResult config(TenantCall &call) {
     const Tenant &t = call.principal.tenant;
     QSqlQuery q(call.db);
-    if (!q.exec(QStringLiteral("SELECT value::text FROM %1.settings WHERE key = 'limits'").arg(call.schema)))
+    if (!q.exec(QStringLiteral("SELECT value::text FROM %1.settings WHERE key = 'limits'")
+                    .arg(call.schema)))
         return call.failed(q.lastError().text());
-    QJsonObject limits = q.next() ? QJsonDocument::fromJson(q.value(0).toString().toUtf8()).object() : QJsonObject();
+    QJsonObject limits =
+        q.next() ? QJsonDocument::fromJson(q.value(0).toString().toUtf8()).object() : QJsonObject();
     const bool enterprise = t.tier == u"enterprise";
-    limits.insert(QStringLiteral("rate_limit_rps"), t.rateLimitRps > 0 ? t.rateLimitRps : (enterprise ? 1000 : 100));
-    limits.insert(QStringLiteral("rate_limit_burst"), t.rateLimitBurst > 0 ? t.rateLimitBurst : (enterprise ? 2000 : 200));
-    const QJsonObject body{{QStringLiteral("tenant"), QJsonObject{{QStringLiteral("id"), t.id.toString(QUuid::WithoutBraces)},
-                                                                  {QStringLiteral("slug"), t.slug},
-                                                                  {QStringLiteral("name"), t.name},
-                                                                  {QStringLiteral("tier"), t.tier}}},
-                           {QStringLiteral("flags"), QJsonObject{}},
-                           {QStringLiteral("branding"), QJsonObject{}},
-                           {QStringLiteral("limits"), limits},
-                           {QStringLiteral("permissions"), QJsonArray::fromStringList(call.permissions)}};
+    limits.insert(QStringLiteral("rate_limit_rps"),
+                  t.rateLimitRps > 0 ? t.rateLimitRps : (enterprise ? 1000 : 100));
+    limits.insert(QStringLiteral("rate_limit_burst"),
+                  t.rateLimitBurst > 0 ? t.rateLimitBurst : (enterprise ? 2000 : 200));
+    const QJsonObject body{
+        {QStringLiteral("tenant"),
+         QJsonObject{{QStringLiteral("id"), t.id.toString(QUuid::WithoutBraces)},
+                     {QStringLiteral("slug"), t.slug},
+                     {QStringLiteral("name"), t.name},
+                     {QStringLiteral("tier"), t.tier}}},
+        {QStringLiteral("flags"), QJsonObject{}},
+        {QStringLiteral("branding"), QJsonObject{}},
+        {QStringLiteral("limits"), limits},
+        {QStringLiteral("permissions"), QJsonArray::fromStringList(call.permissions)}};
     ApiResult r = ApiResult::json(body);
-    const QByteArray etag = '"' + QCryptographicHash::hash(r.body, QCryptographicHash::Sha256).toHex().left(32) + '"';
+    const QByteArray etag =
+        '"' + QCryptographicHash::hash(r.body, QCryptographicHash::Sha256).toHex().left(32) + '"';
     r.withHeader("ETag", etag).withHeader("Cache-Control", "private, no-cache");
     const QByteArray inm = call.request.header("if-none-match");
     for (const QByteArray &candidate : inm.split(',')) {
@@ -490,25 +530,29 @@ ApiResult config(TenantCall &call)
 
 } // namespace
 
-void TenantRoutes::registerOn(Router &router)
-{
-    router.add("GET", QStringLiteral("/v1/{tenantId}/projects"), tenantRoute({QStringLiteral("project:read")}, listProjects));
+void TenantRoutes::registerOn(Router &router) {
+    router.add("GET", QStringLiteral("/v1/{tenantId}/projects"),
+               tenantRoute({QStringLiteral("project:read")}, listProjects));
     router.add("POST", QStringLiteral("/v1/{tenantId}/projects"),
                tenantRoute({QStringLiteral("project:create"), true, true}, createProject));
-    router.add("GET", QStringLiteral("/v1/{tenantId}/projects/{id}"), tenantRoute({QStringLiteral("project:read")}, getProject));
+    router.add("GET", QStringLiteral("/v1/{tenantId}/projects/{id}"),
+               tenantRoute({QStringLiteral("project:read")}, getProject));
     router.add("PATCH", QStringLiteral("/v1/{tenantId}/projects/{id}"),
                tenantRoute({QStringLiteral("project:update"), true, true}, updateProject));
     router.add("DELETE", QStringLiteral("/v1/{tenantId}/projects/{id}"),
                tenantRoute({QStringLiteral("project:delete"), true}, deleteProject));
-    router.add("GET", QStringLiteral("/v1/{tenantId}/members"), tenantRoute({QStringLiteral("member:read")}, listMembers));
+    router.add("GET", QStringLiteral("/v1/{tenantId}/members"),
+               tenantRoute({QStringLiteral("member:read")}, listMembers));
     router.add("PATCH", QStringLiteral("/v1/{tenantId}/members/{userId}"),
                tenantRoute({QStringLiteral("member:manage"), true, true}, updateMember));
     router.add("DELETE", QStringLiteral("/v1/{tenantId}/members/{userId}"),
                tenantRoute({QStringLiteral("member:manage"), true}, removeMember));
     router.add("POST", QStringLiteral("/v1/{tenantId}/events"),
                tenantRoute({QStringLiteral("event:emit"), true, true}, emitEvent));
-    router.add("GET", QStringLiteral("/v1/{tenantId}/usage"), tenantRoute({QStringLiteral("usage:read")}, usage));
-    router.add("GET", QStringLiteral("/v1/{tenantId}/config"), tenantRoute({QString(), false, false, true}, config));
+    router.add("GET", QStringLiteral("/v1/{tenantId}/usage"),
+               tenantRoute({QStringLiteral("usage:read")}, usage));
+    router.add("GET", QStringLiteral("/v1/{tenantId}/config"),
+               tenantRoute({QString(), false, false, true}, config));
 }
 
 } // namespace tenantry

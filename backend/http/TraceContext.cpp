@@ -7,8 +7,7 @@ namespace tenantry {
 
 namespace {
 
-bool isLowerHex(const QByteArray &s)
-{
+bool isLowerHex(const QByteArray &s) {
     for (char c : s) {
         if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
             return false;
@@ -16,8 +15,7 @@ bool isLowerHex(const QByteArray &s)
     return true;
 }
 
-bool allZero(const QByteArray &s)
-{
+bool allZero(const QByteArray &s) {
     for (char c : s) {
         if (c != '0')
             return false;
@@ -25,8 +23,7 @@ bool allZero(const QByteArray &s)
     return true;
 }
 
-QByteArray randomHex(int bytes)
-{
+QByteArray randomHex(int bytes) {
     QByteArray raw(bytes, Qt::Uninitialized);
     QRandomGenerator *rng = QRandomGenerator::global();
     for (int i = 0; i < bytes; ++i)
@@ -39,8 +36,7 @@ QByteArray randomHex(int bytes)
 
 } // namespace
 
-TraceContext TraceContext::fromHeader(const QByteArray &header)
-{
+TraceContext TraceContext::fromHeader(const QByteArray &header) {
     TraceContext ctx;
     const QByteArray h = header.trimmed();
     // version(2)-trace-id(32)-parent-id(16)-flags(2)
@@ -49,8 +45,8 @@ TraceContext TraceContext::fromHeader(const QByteArray &header)
         const QByteArray traceId = h.mid(3, 32);
         const QByteArray parent = h.mid(36, 16);
         const QByteArray flags = h.mid(53, 2);
-        const bool versionOk = isLowerHex(version) && version != "ff" &&
-                               (version != "00" || h.size() == 55);
+        const bool versionOk =
+            isLowerHex(version) && version != "ff" && (version != "00" || h.size() == 55);
         if (versionOk && isLowerHex(traceId) && !allZero(traceId) && isLowerHex(parent) &&
             !allZero(parent) && isLowerHex(flags)) {
             ctx.traceId = traceId;
@@ -63,8 +59,7 @@ TraceContext TraceContext::fromHeader(const QByteArray &header)
     return ctx;
 }
 
-QByteArray TraceContext::toHeader() const
-{
+QByteArray TraceContext::toHeader() const {
     return "00-" + traceId + '-' + spanId + '-' + flags;
 }
 

@@ -12,28 +12,24 @@ namespace tenantry {
 WorkerContext::WorkerContext(int index, const ConnectionSettings &runtime, ServerContext *server)
     : m_index(index)
     , m_db(runtime, QStringLiteral("tenantry-worker-%1").arg(index))
-    , m_server(server)
-{
+    , m_server(server) {
     m_clock.start();
 }
 
-std::optional<Tenant> WorkerContext::cachedTenant(const QUuid &id)
-{
+std::optional<Tenant> WorkerContext::cachedTenant(const QUuid &id) {
     const auto it = m_tenants.constFind(id);
     if (it == m_tenants.constEnd() || m_clock.elapsed() - it->at > kTenantCacheMs)
         return std::nullopt;
     return it->tenant;
 }
 
-void WorkerContext::cacheTenant(const Tenant &tenant)
-{
+void WorkerContext::cacheTenant(const Tenant &tenant) {
     if (m_tenants.size() > 10000)
         m_tenants.clear();
     m_tenants.insert(tenant.id, {tenant, m_clock.elapsed()});
 }
 
-const TokenVerifier *WorkerContext::verifier()
-{
+const TokenVerifier *WorkerContext::verifier() {
     if (!m_server || !m_server->keys)
         return nullptr;
     int retry = 0;

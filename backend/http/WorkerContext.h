@@ -4,9 +4,9 @@
 #include "core/TenantSpec.h"
 #include "core/ThreadDatabase.h"
 
+#include "core/TokenVerifier.h"
 #include <QElapsedTimer>
 #include <QHash>
-#include "core/TokenVerifier.h"
 
 #include <optional>
 

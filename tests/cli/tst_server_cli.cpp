@@ -31,13 +31,11 @@ struct Run {
     QByteArray err;
 };
 
-QString serverBinary()
-{
+QString serverBinary() {
     return qEnvironmentVariable("TENANTRY_SERVER_BINARY");
 }
 
-Run runServer(const QStringList &args, int timeoutMs = 60000)
-{
+Run runServer(const QStringList &args, int timeoutMs = 60000) {
     QProcess p;
     p.start(serverBinary(), args);
     Run r;
@@ -53,8 +51,7 @@ Run runServer(const QStringList &args, int timeoutMs = 60000)
     return r;
 }
 
-QByteArray httpGet(quint16 port, const QByteArray &path)
-{
+QByteArray httpGet(quint16 port, const QByteArray &path) {
     QTcpSocket s;
     s.connectToHost(QHostAddress::LocalHost, port);
     if (!s.waitForConnected(3000))
@@ -67,8 +64,7 @@ QByteArray httpGet(quint16 port, const QByteArray &path)
 }
 
 QByteArray httpRequest(quint16 port, const QByteArray &method, const QByteArray &path,
-                       const QByteArray &headers = {}, const QByteArray &body = {})
-{
+                       const QByteArray &headers = {}, const QByteArray &body = {}) {
     QTcpSocket s;
     s.connectToHost(QHostAddress::LocalHost, port);
     if (!s.waitForConnected(3000))
@@ -81,29 +77,27 @@ QByteArray httpRequest(quint16 port, const QByteArray &method, const QByteArray 
     return all + s.readAll();
 }
 
-QJsonObject jsonBody(const QByteArray &response)
-{
+QJsonObject jsonBody(const QByteArray &response) {
     return QJsonDocument::fromJson(response.mid(response.indexOf("\r\n\r\n") + 4)).object();
 }
 
-int statusOf(const QByteArray &response)
-{
+int statusOf(const QByteArray &response) {
     return response.mid(9, 3).toInt();
 }
 
 // A running `serve` process whose listening URL was read from its stdout.
 class Server {
 public:
-    explicit Server(const QStringList &args)
-    {
+    explicit Server(const QStringList &args) {
         // Logs go to a file: a pipe nobody drains would fill up and block the server's writes.
         m_log.open();
         m_p.setStandardErrorFile(m_log.fileName());
-        m_p.start(serverBinary(), QStringList{QStringLiteral("serve"), QStringLiteral("--listen"),
-                                             QStringLiteral("127.0.0.1:0"), QStringLiteral("--workers"),
-                                             QStringLiteral("2"), QStringLiteral("--log-format"),
-                                             QStringLiteral("json")} +
-                                     args);
+        m_p.start(serverBinary(),
+                  QStringList{QStringLiteral("serve"), QStringLiteral("--listen"),
+                              QStringLiteral("127.0.0.1:0"), QStringLiteral("--workers"),
+                              QStringLiteral("2"), QStringLiteral("--log-format"),
+                              QStringLiteral("json")} +
+                      args);
         static const QRegularExpression re(QStringLiteral("serving http://127\\.0\\.0\\.1:(\\d+)"));
         QByteArray out;
         for (int i = 0; i < 600 && m_p.state() != QProcess::NotRunning; ++i) {
@@ -116,8 +110,7 @@ public:
             }
         }
     }
-    ~Server()
-    {
+    ~Server() {
         if (m_p.state() != QProcess::NotRunning) {
             m_p.kill();
             m_p.waitForFinished();
@@ -125,15 +118,13 @@ public:
     }
     quint16 port() const { return m_port; }
     // SIGTERM, then the exit code (or -1 when it did not exit in time).
-    int terminate(int timeoutMs = 20000)
-    {
+    int terminate(int timeoutMs = 20000) {
         ::kill(pid_t(m_p.processId()), SIGTERM);
         if (!m_p.waitForFinished(timeoutMs))
             return -1;
         return m_p.exitStatus() == QProcess::NormalExit ? m_p.exitCode() : -1;
     }
-    QByteArray stderrText()
-    {
+    QByteArray stderrText() {
         QFile f(m_log.fileName());
         return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
     }
@@ -151,29 +142,32 @@ class TestServerCli : public QObject {
     test::TestDatabase m_db;
     QTemporaryDir m_data; // one data dir (and so one key-encryption key) per database
 
-    QStringList db() const
-    {
-        return {QStringLiteral("--database-url"), m_db.adminUrl(), QStringLiteral("--data-dir"), m_data.path()};
+    QStringList db() const {
+        return {QStringLiteral("--database-url"), m_db.adminUrl(), QStringLiteral("--data-dir"),
+                m_data.path()};
     }
 
 private Q_SLOTS:
-    void initTestCase()
-    {
+    void initTestCase() {
         QVERIFY2(m_db.ok(), qPrintable(m_db.error()));
         QVERIFY2(QFileInfo::exists(serverBinary()), qPrintable(serverBinary()));
     }
 
-    void badUsageExitsTwoWithOneLine_data()
-    {
+    void badUsageExitsTwoWithOneLine_data() {
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<QString>("mentions");
-        QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")} << QStringLiteral("frobnicate");
-        QTest::newRow("tenant alone") << QStringList{QStringLiteral("tenant")} << QStringLiteral("subcommand");
+        QTest::newRow("unknown command")
+            << QStringList{QStringLiteral("frobnicate")} << QStringLiteral("frobnicate");
+        QTest::newRow("tenant alone")
+            << QStringList{QStringLiteral("tenant")} << QStringLiteral("subcommand");
         QTest::newRow("no name") << QStringList{QStringLiteral("tenant"), QStringLiteral("create")}
                                  << QStringLiteral("--name");
-        QTest::newRow("bad slug") << QStringList{QStringLiteral("tenant"), QStringLiteral("create"),
-                                                 QStringLiteral("--name"), QStringLiteral("X"),
-                                                 QStringLiteral("--slug"), QStringLiteral("t1; DROP SCHEMA x")}
+        QTest::newRow("bad slug") << QStringList{QStringLiteral("tenant"),
+                                                 QStringLiteral("create"),
+                                                 QStringLiteral("--name"),
+                                                 QStringLiteral("X"),
+                                                 QStringLiteral("--slug"),
+                                                 QStringLiteral("t1; DROP SCHEMA x")}
                                   << QStringLiteral("slug");
         QTest::newRow("bad tier") << QStringList{QStringLiteral("tenant"), QStringLiteral("create"),
                                                  QStringLiteral("--name"), QStringLiteral("X"),
@@ -182,19 +176,22 @@ private Q_SLOTS:
         QTest::newRow("option of another command")
             << QStringList{QStringLiteral("migrate"), QStringLiteral("--name"), QStringLiteral("x")}
             << QStringLiteral("--name");
-        QTest::newRow("bad listen") << QStringList{QStringLiteral("serve"), QStringLiteral("--listen"),
-                                                   QStringLiteral("nowhere")}
-                                    << QStringLiteral("--listen");
-        QTest::newRow("bad workers") << QStringList{QStringLiteral("serve"), QStringLiteral("--workers"),
-                                                    QStringLiteral("0")}
-                                     << QStringLiteral("--workers");
-        QTest::newRow("bad log format") << QStringList{QStringLiteral("migrate"), QStringLiteral("--log-format"),
-                                                       QStringLiteral("xml")}
-                                        << QStringLiteral("log-format");
-        QTest::newRow("unknown option") << QStringList{QStringLiteral("--bogus")} << QStringLiteral("bogus");
+        QTest::newRow("bad listen")
+            << QStringList{QStringLiteral("serve"), QStringLiteral("--listen"),
+                           QStringLiteral("nowhere")}
+            << QStringLiteral("--listen");
+        QTest::newRow("bad workers")
+            << QStringList{QStringLiteral("serve"), QStringLiteral("--workers"),
+                           QStringLiteral("0")}
+            << QStringLiteral("--workers");
+        QTest::newRow("bad log format")
+            << QStringList{QStringLiteral("migrate"), QStringLiteral("--log-format"),
+                           QStringLiteral("xml")}
+            << QStringLiteral("log-format");
+        QTest::newRow("unknown option")
+            << QStringList{QStringLiteral("--bogus")} << QStringLiteral("bogus");
     }
-    void badUsageExitsTwoWithOneLine()
-    {
+    void badUsageExitsTwoWithOneLine() {
         QFETCH(QStringList, args);
         QFETCH(QString, mentions);
         const Run r = runServer(args + db());
@@ -204,8 +201,7 @@ private Q_SLOTS:
         QVERIFY(r.out.isEmpty());
     }
 
-    void migrateIsIdempotentWithProgress()
-    {
+    void migrateIsIdempotentWithProgress() {
         Run r = runServer(QStringList{QStringLiteral("migrate")} + db());
         QVERIFY2(r.exitCode == 0, r.err.constData());
         QVERIFY(r.out.contains("control: applying 0001_init"));
@@ -215,14 +211,14 @@ private Q_SLOTS:
         QVERIFY(!r.out.contains("applying"));
     }
 
-    void tenantCreateAndList()
-    {
-        const QStringList create{QStringLiteral("tenant"), QStringLiteral("create"), QStringLiteral("--name"),
-                                 QStringLiteral("Zeta Labs"), QStringLiteral("--tier"),
-                                 QStringLiteral("enterprise"), QStringLiteral("--region"),
-                                 QStringLiteral("eu-west-1"), QStringLiteral("--owner-email"),
-                                 QStringLiteral("root@zeta.example"), QStringLiteral("--owner-password"),
-                                 QStringLiteral("correct horse battery")};
+    void tenantCreateAndList() {
+        const QStringList create{
+            QStringLiteral("tenant"),           QStringLiteral("create"),
+            QStringLiteral("--name"),           QStringLiteral("Zeta Labs"),
+            QStringLiteral("--tier"),           QStringLiteral("enterprise"),
+            QStringLiteral("--region"),         QStringLiteral("eu-west-1"),
+            QStringLiteral("--owner-email"),    QStringLiteral("root@zeta.example"),
+            QStringLiteral("--owner-password"), QStringLiteral("correct horse battery")};
         Run r = runServer(create + db());
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const QJsonObject t = QJsonDocument::fromJson(r.out).object();
@@ -238,7 +234,9 @@ private Q_SLOTS:
         QCOMPARE(again.value(QStringLiteral("id")).toString(), id);
         QCOMPARE(again.value(QStringLiteral("created")).toBool(), false);
 
-        r = runServer(QStringList{QStringLiteral("tenant"), QStringLiteral("list"), QStringLiteral("--json")} + db());
+        r = runServer(QStringList{QStringLiteral("tenant"), QStringLiteral("list"),
+                                  QStringLiteral("--json")} +
+                      db());
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const QJsonArray list = QJsonDocument::fromJson(r.out).array();
         QVERIFY(std::any_of(list.begin(), list.end(), [&](const QJsonValue &v) {
@@ -248,14 +246,14 @@ private Q_SLOTS:
         QVERIFY(r.out.contains("zeta-labs") && r.out.contains("SLUG"));
     }
 
-    void serveLogsRequestsAndDrainsOnSigterm()
-    {
+    void serveLogsRequestsAndDrainsOnSigterm() {
         Server s(db());
         QVERIFY(s.port() > 0);
         const QByteArray health = httpGet(s.port(), "/healthz");
         QVERIFY2(health.startsWith("HTTP/1.1 200"), health.constData());
-        const QByteArray ready = httpGet(s.port(),"/readyz");
-        QVERIFY2(ready.startsWith("HTTP/1.1 200") && ready.contains("\"status\":\"ready\""), ready.constData());
+        const QByteArray ready = httpGet(s.port(), "/readyz");
+        QVERIFY2(ready.startsWith("HTTP/1.1 200") && ready.contains("\"status\":\"ready\""),
+                 ready.constData());
         QCOMPARE(s.terminate(), 0);
         // Structured request lines: one JSON object per line with the documented fields.
         bool found = false;
@@ -276,65 +274,78 @@ private Q_SLOTS:
         QVERIFY2(found, s.stderrText().constData());
     }
 
-    void secondServerOnTheSamePortFails()
-    {
+    void secondServerOnTheSamePortFails() {
         Server first(db());
         QVERIFY(first.port() > 0);
         const Run r = runServer(QStringList{QStringLiteral("serve"), QStringLiteral("--listen"),
-                                            QStringLiteral("127.0.0.1:%1").arg(first.port())} + db(),
+                                            QStringLiteral("127.0.0.1:%1").arg(first.port())} +
+                                    db(),
                                 30000);
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains("cannot listen"), r.err.constData());
         QCOMPARE(first.terminate(), 0);
     }
 
-    void refusesAPrivilegedRuntimeRole()
-    {
-        const Run r = runServer(QStringList{QStringLiteral("migrate"), QStringLiteral("--runtime-database-url"),
-                                            m_db.adminUrl()} + db());
+    void refusesAPrivilegedRuntimeRole() {
+        const Run r =
+            runServer(QStringList{QStringLiteral("migrate"),
+                                  QStringLiteral("--runtime-database-url"), m_db.adminUrl()} +
+                      db());
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains("superuser"), r.err.constData());
     }
 
-    void databaseUrlFromTheEnvironment()
-    {
+    void databaseUrlFromTheEnvironment() {
         QProcess p;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("TENANTRY_DATABASE_URL"), m_db.adminUrl());
         p.setProcessEnvironment(env);
-        p.start(serverBinary(), {QStringLiteral("tenant"), QStringLiteral("list"), QStringLiteral("--json")});
+        p.start(serverBinary(),
+                {QStringLiteral("tenant"), QStringLiteral("list"), QStringLiteral("--json")});
         QVERIFY(p.waitForFinished(30000));
         QCOMPARE(p.exitCode(), 0);
         QVERIFY(QJsonDocument::fromJson(p.readAllStandardOutput()).isArray());
     }
 
-    void tenantUpdateLocksAndLimitsAtRuntime()
-    {
+    void tenantUpdateLocksAndLimitsAtRuntime() {
         const QStringList dd = db();
-        Run r = runServer(QStringList{QStringLiteral("tenant"), QStringLiteral("create"), QStringLiteral("--name"),
-                                      QStringLiteral("Lockable"), QStringLiteral("--owner-email"),
-                                      QStringLiteral("o@lock.example"), QStringLiteral("--owner-password"),
-                                      QStringLiteral("correct horse battery")} + dd);
+        Run r =
+            runServer(QStringList{QStringLiteral("tenant"), QStringLiteral("create"),
+                                  QStringLiteral("--name"), QStringLiteral("Lockable"),
+                                  QStringLiteral("--owner-email"), QStringLiteral("o@lock.example"),
+                                  QStringLiteral("--owner-password"),
+                                  QStringLiteral("correct horse battery")} +
+                      dd);
         QVERIFY2(r.exitCode == 0, r.err.constData());
-        const QString tid = QJsonDocument::fromJson(r.out).object().value(QStringLiteral("id")).toString();
+        const QString tid =
+            QJsonDocument::fromJson(r.out).object().value(QStringLiteral("id")).toString();
         Server s(dd);
         QVERIFY2(s.port() > 0, s.stderrText().constData());
-        const QByteArray tokenResponse = httpRequest(
-            s.port(), "POST", "/v1/auth/token", "Content-Type: application/x-www-form-urlencoded\r\n",
-            "grant_type=password&tenant=lockable&username=o%40lock.example&password=correct+horse+battery");
+        const QByteArray tokenResponse =
+            httpRequest(s.port(), "POST", "/v1/auth/token",
+                        "Content-Type: application/x-www-form-urlencoded\r\n",
+                        "grant_type=password&tenant=lockable&username=o%40lock.example&password="
+                        "correct+horse+battery");
         QCOMPARE(statusOf(tokenResponse), 200);
-        const QByteArray auth = "Authorization: Bearer " +
-                                jsonBody(tokenResponse).value(QStringLiteral("access_token")).toString().toLatin1() +
-                                "\r\n";
+        const QByteArray auth =
+            "Authorization: Bearer " +
+            jsonBody(tokenResponse).value(QStringLiteral("access_token")).toString().toLatin1() +
+            "\r\n";
         const QByteArray path = "/v1/" + tid.toLatin1() + "/projects";
         QCOMPARE(statusOf(httpRequest(s.port(), "GET", path, auth)), 200);
 
         // Rate limit lowered while the server runs: applies within the tenant cache time.
-        r = runServer(QStringList{QStringLiteral("tenant"), QStringLiteral("update"), QStringLiteral("--tenant"),
-                                  QStringLiteral("lockable"), QStringLiteral("--rate-limit-rps"), QStringLiteral("1"),
-                                  QStringLiteral("--rate-limit-burst"), QStringLiteral("2")} + dd);
+        r = runServer(QStringList{QStringLiteral("tenant"), QStringLiteral("update"),
+                                  QStringLiteral("--tenant"), QStringLiteral("lockable"),
+                                  QStringLiteral("--rate-limit-rps"), QStringLiteral("1"),
+                                  QStringLiteral("--rate-limit-burst"), QStringLiteral("2")} +
+                      dd);
         QVERIFY2(r.exitCode == 0, r.err.constData());
-        QCOMPARE(QJsonDocument::fromJson(r.out).object().value(QStringLiteral("rate_limit_burst")).toInt(), 2);
+        QCOMPARE(QJsonDocument::fromJson(r.out)
+                     .object()
+                     .value(QStringLiteral("rate_limit_burst"))
+                     .toInt(),
+                 2);
         QTest::qWait(5500);
         int limited = 0;
         QByteArray last;
@@ -348,27 +359,34 @@ private Q_SLOTS:
         QVERIFY(last.contains("RateLimit-Policy: "));
 
         // Locked: tenant routes answer 423 tenant_locked.
-        r = runServer(QStringList{QStringLiteral("tenant"), QStringLiteral("update"), QStringLiteral("--tenant"), tid,
-                                  QStringLiteral("--status"), QStringLiteral("locked"), QStringLiteral("--rate-limit-rps"),
-                                  QStringLiteral("0"), QStringLiteral("--rate-limit-burst"), QStringLiteral("0")} + dd);
+        r = runServer(QStringList{QStringLiteral("tenant"), QStringLiteral("update"),
+                                  QStringLiteral("--tenant"), tid, QStringLiteral("--status"),
+                                  QStringLiteral("locked"), QStringLiteral("--rate-limit-rps"),
+                                  QStringLiteral("0"), QStringLiteral("--rate-limit-burst"),
+                                  QStringLiteral("0")} +
+                      dd);
         QVERIFY2(r.exitCode == 0, r.err.constData());
         QTest::qWait(5500);
         const QByteArray locked = httpRequest(s.port(), "GET", path, auth);
         QCOMPARE(statusOf(locked), 423);
-        QCOMPARE(jsonBody(locked).value(QStringLiteral("code")).toString(), QStringLiteral("tenant_locked"));
-        QCOMPARE(runServer(QStringList{QStringLiteral("tenant"), QStringLiteral("update"), QStringLiteral("--tenant"),
-                                       QStringLiteral("lockable"), QStringLiteral("--status"), QStringLiteral("frozen")} + dd)
+        QCOMPARE(jsonBody(locked).value(QStringLiteral("code")).toString(),
+                 QStringLiteral("tenant_locked"));
+        QCOMPARE(runServer(QStringList{QStringLiteral("tenant"), QStringLiteral("update"),
+                                       QStringLiteral("--tenant"), QStringLiteral("lockable"),
+                                       QStringLiteral("--status"), QStringLiteral("frozen")} +
+                           dd)
                      .exitCode,
                  2);
-        QCOMPARE(runServer(QStringList{QStringLiteral("tenant"), QStringLiteral("update"), QStringLiteral("--tenant"),
-                                       QStringLiteral("no-such-tenant"), QStringLiteral("--status"), QStringLiteral("active")} + dd)
+        QCOMPARE(runServer(QStringList{QStringLiteral("tenant"), QStringLiteral("update"),
+                                       QStringLiteral("--tenant"), QStringLiteral("no-such-tenant"),
+                                       QStringLiteral("--status"), QStringLiteral("active")} +
+                           dd)
                      .exitCode,
                  1);
         QCOMPARE(s.terminate(), 0);
     }
 
-    void recoversFromADatabaseRestart()
-    {
+    void recoversFromADatabaseRestart() {
         QTemporaryDir tmp(QDir::tempPath() + QStringLiteral("/tenantry-rst-XXXXXX"));
         ::chmod(tmp.path().toLocal8Bit().constData(), 0755);
         const QStringList dd{QStringLiteral("--data-dir"), tmp.path() + QStringLiteral("/data")};
@@ -381,8 +399,10 @@ private Q_SLOTS:
             QStringList full = args;
             full.prepend(QStringLiteral("/usr/lib/postgresql/15/bin/pg_ctl"));
             if (::geteuid() == 0)
-                p.start(QStringLiteral("runuser"), QStringList{QStringLiteral("-u"), QStringLiteral("postgres"),
-                                                               QStringLiteral("--")} + full);
+                p.start(QStringLiteral("runuser"),
+                        QStringList{QStringLiteral("-u"), QStringLiteral("postgres"),
+                                    QStringLiteral("--")} +
+                            full);
             else
                 p.start(full.takeFirst(), full);
             p.waitForFinished(60000);
@@ -394,9 +414,10 @@ private Q_SLOTS:
         const QByteArray down = httpGet(s.port(), "/readyz");
         QVERIFY2(down.startsWith("HTTP/1.1 503"), down.constData());
         QVERIFY(down.contains("Retry-After: "));
-        QCOMPARE(pgCtl({QStringLiteral("start"), QStringLiteral("-D"), cluster, QStringLiteral("-w"), QStringLiteral("-l"),
-                        cluster + QStringLiteral("/postgres.log")}),
-                 0);
+        QCOMPARE(
+            pgCtl({QStringLiteral("start"), QStringLiteral("-D"), cluster, QStringLiteral("-w"),
+                   QStringLiteral("-l"), cluster + QStringLiteral("/postgres.log")}),
+            0);
         // Reconnects by itself, with capped backoff (5 s), on both workers.
         auto recovered = [&] {
             QElapsedTimer t;
@@ -413,15 +434,16 @@ private Q_SLOTS:
         QCOMPARE(s.terminate(), 0);
     }
 
-    void embeddedClusterIsCreatedSharedAndStopped()
-    {
+    void embeddedClusterIsCreatedSharedAndStopped() {
         QTemporaryDir tmp(QDir::tempPath() + QStringLiteral("/tenantry-emb-XXXXXX"));
         QVERIFY(tmp.isValid());
         ::chmod(tmp.path().toLocal8Bit().constData(), 0755); // reachable by the database account
         const QString data = tmp.path() + QStringLiteral("/data");
         const QStringList dd{QStringLiteral("--data-dir"), data};
-        Run r = runServer(QStringList{QStringLiteral("tenant"), QStringLiteral("create"), QStringLiteral("--name"),
-                                      QStringLiteral("Demo")} + dd, 120000);
+        Run r = runServer(QStringList{QStringLiteral("tenant"), QStringLiteral("create"),
+                                      QStringLiteral("--name"), QStringLiteral("Demo")} +
+                              dd,
+                          120000);
         QVERIFY2(r.exitCode == 0, r.err.constData());
         QCOMPARE(QJsonDocument::fromJson(r.out).object().value(QStringLiteral("slug")).toString(),
                  QStringLiteral("demo"));
@@ -440,8 +462,10 @@ private Q_SLOTS:
         QVERIFY(s.port() > 0);
         QVERIFY(QFileInfo::exists(cluster + QStringLiteral("/postmaster.pid")));
         // A second process on the same data dir reuses the running cluster ...
-        r = runServer(QStringList{QStringLiteral("tenant"), QStringLiteral("list"), QStringLiteral("--json"),
-                                  QStringLiteral("--log-format"), QStringLiteral("text")} + dd);
+        r = runServer(QStringList{QStringLiteral("tenant"), QStringLiteral("list"),
+                                  QStringLiteral("--json"), QStringLiteral("--log-format"),
+                                  QStringLiteral("text")} +
+                      dd);
         QVERIFY2(r.exitCode == 0, r.err.constData());
         QVERIFY(r.err.contains("reusing"));
         QCOMPARE(QJsonDocument::fromJson(r.out).array().size(), 1);

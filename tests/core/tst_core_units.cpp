@@ -12,8 +12,7 @@ using namespace tenantry;
 class TestCoreUnits : public QObject {
     Q_OBJECT
 private Q_SLOTS:
-    void slugValidation_data()
-    {
+    void slugValidation_data() {
         QTest::addColumn<QString>("slug");
         QTest::addColumn<bool>("valid");
         QTest::newRow("simple") << QStringLiteral("acme") << true;
@@ -32,24 +31,23 @@ private Q_SLOTS:
         QTest::newRow("empty") << QString() << false;
         QTest::newRow("underscore") << QStringLiteral("a_b") << false;
     }
-    void slugValidation()
-    {
+    void slugValidation() {
         QFETCH(QString, slug);
         QFETCH(bool, valid);
         QCOMPARE(TenantSpec::isValidSlug(slug), valid);
     }
 
-    void slugFromName()
-    {
-        QCOMPARE(TenantSpec::slugFromName(QStringLiteral("Acme Corp")), QStringLiteral("acme-corp"));
+    void slugFromName() {
+        QCOMPARE(TenantSpec::slugFromName(QStringLiteral("Acme Corp")),
+                 QStringLiteral("acme-corp"));
         QCOMPARE(TenantSpec::slugFromName(QStringLiteral("Café Müller & Söhne")),
                  QStringLiteral("cafe-muller-sohne"));
-        QCOMPARE(TenantSpec::slugFromName(QStringLiteral("  --Hello--  ")), QStringLiteral("hello"));
+        QCOMPARE(TenantSpec::slugFromName(QStringLiteral("  --Hello--  ")),
+                 QStringLiteral("hello"));
         QCOMPARE(TenantSpec::slugFromName(QStringLiteral("日本")), QString());
     }
 
-    void specNormalise()
-    {
+    void specNormalise() {
         TenantSpec ok;
         ok.name = QStringLiteral("  Acme Corp ");
         QVERIFY(!ok.normalise().has_value());
@@ -64,12 +62,17 @@ private Q_SLOTS:
         };
         QVERIFY(problem([](TenantSpec &s) { s.name.clear(); }).contains(u"empty"));
         QVERIFY(problem([](TenantSpec &s) { s.name = QString(101, u'x'); }).contains(u"100"));
-        QVERIFY(problem([](TenantSpec &s) { s.name = QStringLiteral("a\u0007b"); }).contains(u"control"));
+        QVERIFY(problem([](TenantSpec &s) {
+                    s.name = QStringLiteral("a\u0007b");
+                }).contains(u"control"));
         QVERIFY(problem([](TenantSpec &s) { s.tier = QStringLiteral("gold"); }).contains(u"tier"));
-        QVERIFY(problem([](TenantSpec &s) { s.region = QStringLiteral("EU"); }).contains(u"region"));
-        QVERIFY(problem([](TenantSpec &s) { s.slug = QStringLiteral("Bad Slug"); }).contains(u"slug"));
-        QVERIFY(problem([](TenantSpec &s) { s.ownerEmail = QStringLiteral("a@b.c"); })
-                    .contains(u"together"));
+        QVERIFY(
+            problem([](TenantSpec &s) { s.region = QStringLiteral("EU"); }).contains(u"region"));
+        QVERIFY(
+            problem([](TenantSpec &s) { s.slug = QStringLiteral("Bad Slug"); }).contains(u"slug"));
+        QVERIFY(problem([](TenantSpec &s) {
+                    s.ownerEmail = QStringLiteral("a@b.c");
+                }).contains(u"together"));
         QVERIFY(problem([](TenantSpec &s) {
                     s.ownerEmail = QStringLiteral("not-an-email");
                     s.ownerPassword = QStringLiteral("long enough password");
@@ -81,14 +84,12 @@ private Q_SLOTS:
         QVERIFY(problem([](TenantSpec &s) { s.name = QStringLiteral("日本"); }).contains(u"slug"));
     }
 
-    void schemaName()
-    {
+    void schemaName() {
         const QUuid id = QUuid::fromString(QStringLiteral("0692c378-8108-4253-b6e4-79fb7243d491"));
         QCOMPARE(Tenant::schemaFor(id), QStringLiteral("tenant_0692c37881084253b6e479fb7243d491"));
     }
 
-    void connectionUrls()
-    {
+    void connectionUrls() {
         QString error;
         auto s = ConnectionSettings::fromUrl(
             QStringLiteral("postgresql://alice:s%40cret@db.example:6543/tenantry?sslmode=require"),
@@ -121,13 +122,13 @@ private Q_SLOTS:
         QVERIFY(s->toUrl(true).contains(u"cret"));
     }
 
-    void scriptSplitting()
-    {
-        const QStringList parts = sql::splitScript(QStringLiteral(
-            "-- comment; with semicolon\nCREATE TABLE a (x text DEFAULT ';');\n"
-            "CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql;\n"
-            "CREATE FUNCTION g() RETURNS int AS $body$ BEGIN RETURN 2; END $body$ LANGUAGE plpgsql;\n"
-            "SELECT 'it''s';\n\n"));
+    void scriptSplitting() {
+        const QStringList parts = sql::splitScript(
+            QStringLiteral("-- comment; with semicolon\nCREATE TABLE a (x text DEFAULT ';');\n"
+                           "CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql;\n"
+                           "CREATE FUNCTION g() RETURNS int AS $body$ BEGIN RETURN 2; END $body$ "
+                           "LANGUAGE plpgsql;\n"
+                           "SELECT 'it''s';\n\n"));
         QCOMPARE(parts.size(), 4);
         QVERIFY(parts.at(0).contains(u"';'"));
         QVERIFY(parts.at(1).contains(u"SELECT 1; $$"));
@@ -135,14 +136,12 @@ private Q_SLOTS:
         QCOMPARE(parts.at(3), QStringLiteral("SELECT 'it''s'"));
     }
 
-    void quoting()
-    {
+    void quoting() {
         QCOMPARE(sql::quoteIdent(QStringLiteral("a\"b")), QStringLiteral("\"a\"\"b\""));
         QCOMPARE(sql::quoteLiteral(QStringLiteral("o'k")), QStringLiteral("'o''k'"));
     }
 
-    void passwordHashing()
-    {
+    void passwordHashing() {
         // Small parameters keep the test fast; the defaults are checked separately.
         PasswordHasher fast(PasswordHasher::Params{1024, 1, 1});
         const QString h = fast.hash(QStringLiteral("correct horse battery staple"));
@@ -159,8 +158,7 @@ private Q_SLOTS:
         QVERIFY(owasp.verify(QStringLiteral("pw"), strong));
     }
 
-    void emailValidation()
-    {
+    void emailValidation() {
         QVERIFY(TenantSpec::isValidEmail(QStringLiteral("a@b.example")));
         QVERIFY(!TenantSpec::isValidEmail(QStringLiteral("a@b")));
         QVERIFY(!TenantSpec::isValidEmail(QStringLiteral("a b@c.de")));

@@ -17,16 +17,14 @@ class TestProvisioning : public QObject {
     test::TestDatabase m_testDb;
     DatabaseBootstrap m_boot;
 
-    int scalar(const QString &statement)
-    {
+    int scalar(const QString &statement) {
         QSqlQuery q(m_boot.admin());
         if (!q.exec(statement) || !q.next())
             qFatal("query failed: %s", qPrintable(q.lastError().text()));
         return q.value(0).toInt();
     }
 
-    std::optional<TenantProvisioner::Result> provision(TenantSpec spec, QString *error)
-    {
+    std::optional<TenantProvisioner::Result> provision(TenantSpec spec, QString *error) {
         if (const auto problem = spec.normalise()) {
             *error = *problem;
             return std::nullopt;
@@ -36,8 +34,7 @@ class TestProvisioning : public QObject {
     }
 
 private Q_SLOTS:
-    void initTestCase()
-    {
+    void initTestCase() {
         QVERIFY2(m_testDb.ok(), qPrintable(m_testDb.error()));
         DatabaseBootstrap::Options o;
         o.databaseUrl = m_testDb.adminUrl();
@@ -48,8 +45,7 @@ private Q_SLOTS:
         QVERIFY(progress.join(u'\n').contains(u"control: applying 0001_init"));
     }
 
-    void migrationsAreIdempotent()
-    {
+    void migrationsAreIdempotent() {
         DatabaseBootstrap again;
         DatabaseBootstrap::Options o;
         o.databaseUrl = m_testDb.adminUrl();
@@ -63,24 +59,24 @@ private Q_SLOTS:
                  Migrator::latestControlVersion());
     }
 
-    void rolesAreAsDocumented()
-    {
+    void rolesAreAsDocumented() {
         const RoleNames roles = m_boot.roles();
         QCOMPARE(roles.owner, m_testDb.name() + QStringLiteral("_owner"));
         QCOMPARE(roles.runtime, m_testDb.name() + QStringLiteral("_app"));
         QCOMPARE(m_boot.runtimeSettings().user, roles.runtime);
         QVERIFY(!m_boot.runtimeSettings().password.isEmpty());
         // Everything in our schemas is owned by the owner role, nothing by the runtime role.
-        QCOMPARE(scalar(QStringLiteral(
-                     "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                     "WHERE n.nspname IN ('tenantry_control','tenantry_shared') AND "
-                     "c.relowner <> (SELECT oid FROM pg_roles WHERE rolname = '%1')")
-                     .arg(roles.owner)),
-                 0);
+        QCOMPARE(
+            scalar(
+                QStringLiteral(
+                    "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE n.nspname IN ('tenantry_control','tenantry_shared') AND "
+                    "c.relowner <> (SELECT oid FROM pg_roles WHERE rolname = '%1')")
+                    .arg(roles.owner)),
+            0);
     }
 
-    void provisioningMakesTheSchema()
-    {
+    void provisioningMakesTheSchema() {
         TenantSpec spec;
         spec.name = QStringLiteral("Acme Corp");
         spec.tier = QStringLiteral("enterprise");
@@ -116,8 +112,7 @@ private Q_SLOTS:
                  1);
     }
 
-    void idempotentOnSlug()
-    {
+    void idempotentOnSlug() {
         TenantSpec spec;
         spec.name = QStringLiteral("Beta");
         QString error;
@@ -127,43 +122,46 @@ private Q_SLOTS:
         QVERIFY2(second, qPrintable(error));
         QVERIFY(!second->created);
         QCOMPARE(second->tenant.id, first->tenant.id);
-        QCOMPARE(scalar(QStringLiteral("SELECT count(*) FROM tenantry_control.tenants WHERE slug = 'beta'")),
+        QCOMPARE(scalar(QStringLiteral(
+                     "SELECT count(*) FROM tenantry_control.tenants WHERE slug = 'beta'")),
                  1);
     }
 
-    void failureLeavesNoHalfTenant()
-    {
-        const int tenantsBefore = scalar(QStringLiteral("SELECT count(*) FROM tenantry_control.tenants"));
-        const int schemasBefore =
-            scalar(QStringLiteral("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'tenant\\_%'"));
+    void failureLeavesNoHalfTenant() {
+        const int tenantsBefore =
+            scalar(QStringLiteral("SELECT count(*) FROM tenantry_control.tenants"));
+        const int schemasBefore = scalar(
+            QStringLiteral("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'tenant\\_%'"));
         // Take CREATE away from the owner: the registry row goes in, CREATE SCHEMA then fails.
         QString error;
         QSqlDatabase admin = m_boot.admin();
-        QVERIFY(sql::exec(admin, QStringLiteral("REVOKE CREATE ON DATABASE %1 FROM %2")
-                                     .arg(sql::quoteIdent(m_testDb.name()),
-                                          sql::quoteIdent(m_boot.roles().owner)),
-                          &error));
+        QVERIFY(sql::exec(
+            admin,
+            QStringLiteral("REVOKE CREATE ON DATABASE %1 FROM %2")
+                .arg(sql::quoteIdent(m_testDb.name()), sql::quoteIdent(m_boot.roles().owner)),
+            &error));
         TenantSpec spec;
         spec.name = QStringLiteral("Half");
         spec.ownerEmail = QStringLiteral("a@half.example");
         spec.ownerPassword = QStringLiteral("correct horse battery");
         const auto r = provision(spec, &error);
-        QVERIFY(sql::exec(admin, QStringLiteral("GRANT CREATE ON DATABASE %1 TO %2")
-                                     .arg(sql::quoteIdent(m_testDb.name()),
-                                          sql::quoteIdent(m_boot.roles().owner)),
-                          &error));
+        QVERIFY(sql::exec(
+            admin,
+            QStringLiteral("GRANT CREATE ON DATABASE %1 TO %2")
+                .arg(sql::quoteIdent(m_testDb.name()), sql::quoteIdent(m_boot.roles().owner)),
+            &error));
         QVERIFY(!r);
         QCOMPARE(scalar(QStringLiteral("SELECT count(*) FROM tenantry_control.tenants")),
                  tenantsBefore);
-        QCOMPARE(scalar(QStringLiteral("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'tenant\\_%'")),
+        QCOMPARE(scalar(QStringLiteral(
+                     "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'tenant\\_%'")),
                  schemasBefore);
         // And once the cause is gone the same request succeeds.
         const auto retry = provision(spec, &error);
         QVERIFY2(retry && retry->created, qPrintable(error));
     }
 
-    void hundredTenants()
-    {
+    void hundredTenants() {
         QElapsedTimer t;
         t.start();
         const int before = scalar(QStringLiteral("SELECT count(*) FROM tenantry_control.tenants"));
@@ -174,7 +172,8 @@ private Q_SLOTS:
             const auto r = provision(spec, &error);
             QVERIFY2(r && r->created, qPrintable(error));
         }
-        QCOMPARE(scalar(QStringLiteral("SELECT count(*) FROM tenantry_control.tenants")), before + 100);
+        QCOMPARE(scalar(QStringLiteral("SELECT count(*) FROM tenantry_control.tenants")),
+                 before + 100);
         QCOMPARE(scalar(QStringLiteral("SELECT count(*) FROM tenantry_control.tenants WHERE "
                                        "schema_version = %1")
                             .arg(Migrator::latestTenantVersion())),
@@ -184,12 +183,12 @@ private Q_SLOTS:
         Migrator m(m_boot.admin(), m_boot.roles());
         QStringList progress;
         QString error;
-        QVERIFY2(m.migrateTenants(&error, [&](const QString &l) { progress << l; }), qPrintable(error));
+        QVERIFY2(m.migrateTenants(&error, [&](const QString &l) { progress << l; }),
+                 qPrintable(error));
         QVERIFY(progress.join(u'\n').contains(u"all schemas at version"));
     }
 
-    void migrateUpgradesOutdatedTenantSchemas()
-    {
+    void migrateUpgradesOutdatedTenantSchemas() {
         // A tenant recorded at an older version gets the missing migrations applied. Simulate by
         // emptying a tenant's schema and recording version 0, as if provisioned before 0001.
         TenantSpec spec;
@@ -199,17 +198,20 @@ private Q_SLOTS:
         QVERIFY2(r, qPrintable(error));
         QSqlDatabase admin = m_boot.admin();
         const QString schema = sql::quoteIdent(r->tenant.schema);
+        QVERIFY(
+            sql::exec(admin,
+                      QStringLiteral("DROP SCHEMA %1 CASCADE; CREATE SCHEMA %1 AUTHORIZATION %2")
+                          .arg(schema, sql::quoteIdent(m_boot.roles().owner)),
+                      &error));
         QVERIFY(sql::exec(admin,
-                          QStringLiteral("DROP SCHEMA %1 CASCADE; CREATE SCHEMA %1 AUTHORIZATION %2")
-                              .arg(schema, sql::quoteIdent(m_boot.roles().owner)),
-                          &error));
-        QVERIFY(sql::exec(admin, QStringLiteral("UPDATE tenantry_control.tenants SET schema_version = 0 "
-                                                "WHERE id = '%1'")
-                                     .arg(r->tenant.id.toString(QUuid::WithoutBraces)),
+                          QStringLiteral("UPDATE tenantry_control.tenants SET schema_version = 0 "
+                                         "WHERE id = '%1'")
+                              .arg(r->tenant.id.toString(QUuid::WithoutBraces)),
                           &error));
         Migrator m(admin, m_boot.roles());
         QStringList progress;
-        QVERIFY2(m.migrateTenants(&error, [&](const QString &l) { progress << l; }), qPrintable(error));
+        QVERIFY2(m.migrateTenants(&error, [&](const QString &l) { progress << l; }),
+                 qPrintable(error));
         QVERIFY2(progress.join(u'\n').contains(u"1/1 migrated"), qPrintable(progress.join(u'\n')));
         QCOMPARE(scalar(QStringLiteral("SELECT count(*) FROM %1.settings").arg(schema)), 3);
     }

@@ -8,8 +8,7 @@
 
 namespace tenantry::test {
 
-TestDatabase::TestDatabase()
-{
+TestDatabase::TestDatabase() {
     const QString url = qEnvironmentVariable("TENANTRY_TEST_DATABASE_URL");
     auto settings = ConnectionSettings::fromUrl(url, &m_error);
     if (!settings) {
@@ -30,8 +29,7 @@ TestDatabase::TestDatabase()
     m_ok = true;
 }
 
-TestDatabase::~TestDatabase()
-{
+TestDatabase::~TestDatabase() {
     if (!m_ok)
         return;
     const QStringList names = QSqlDatabase::connectionNames();
@@ -45,13 +43,15 @@ TestDatabase::~TestDatabase()
     {
         QSqlDatabase db = root.open(QStringLiteral("testdb-drop"), &error);
         if (db.isOpen()) {
-            sql::exec(db, QStringLiteral("DROP DATABASE IF EXISTS ") + sql::quoteIdent(m_admin.database) +
-                              QStringLiteral(" WITH (FORCE)"),
+            sql::exec(db,
+                      QStringLiteral("DROP DATABASE IF EXISTS ") +
+                          sql::quoteIdent(m_admin.database) + QStringLiteral(" WITH (FORCE)"),
                       &error);
             // Roles are cluster-wide and named after the database; drop them too.
             for (const QString &suffix : {QStringLiteral("_owner"), QStringLiteral("_app")})
-                sql::exec(db, QStringLiteral("DROP ROLE IF EXISTS ") +
-                                  sql::quoteIdent(m_admin.database + suffix),
+                sql::exec(db,
+                          QStringLiteral("DROP ROLE IF EXISTS ") +
+                              sql::quoteIdent(m_admin.database + suffix),
                           &error);
             db.close();
         }
@@ -59,8 +59,7 @@ TestDatabase::~TestDatabase()
     QSqlDatabase::removeDatabase(QStringLiteral("testdb-drop"));
 }
 
-QSqlDatabase TestDatabase::open(const QString &connectionName) const
-{
+QSqlDatabase TestDatabase::open(const QString &connectionName) const {
     QString error;
     return m_admin.open(connectionName, &error);
 }

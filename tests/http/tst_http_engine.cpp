@@ -19,8 +19,7 @@ struct Response {
     int status = 0;
     QList<QPair<QByteArray, QByteArray>> headers;
     QByteArray body;
-    QByteArray header(const QByteArray &name) const
-    {
+    QByteArray header(const QByteArray &name) const {
         for (const auto &[k, v] : headers) {
             if (k.compare(name, Qt::CaseInsensitive) == 0)
                 return v;
@@ -30,15 +29,15 @@ struct Response {
 };
 
 // Reads one response from `s`; returns status 0 when nothing complete arrived in time.
-Response readResponse(QTcpSocket &s, bool head = false, int timeoutMs = 5000)
-{
+Response readResponse(QTcpSocket &s, bool head = false, int timeoutMs = 5000) {
     Response r;
     QElapsedTimer t;
     t.start();
     QByteArray buf;
     qsizetype headerEnd = -1;
     while ((headerEnd = buf.indexOf("\r\n\r\n")) < 0) {
-        if (s.bytesAvailable() == 0 && !s.waitForReadyRead(std::max<int>(1, timeoutMs - int(t.elapsed()))))
+        if (s.bytesAvailable() == 0 &&
+            !s.waitForReadyRead(std::max<int>(1, timeoutMs - int(t.elapsed()))))
             return r;
         buf += s.read(1); // byte by byte: never consume the next response's bytes
         if (t.elapsed() > timeoutMs)
@@ -55,15 +54,15 @@ Response readResponse(QTcpSocket &s, bool head = false, int timeoutMs = 5000)
         return r;
     const qint64 length = r.header("Content-Length").toLongLong();
     while (r.body.size() < length) {
-        if (s.bytesAvailable() == 0 && !s.waitForReadyRead(std::max<int>(1, timeoutMs - int(t.elapsed()))))
+        if (s.bytesAvailable() == 0 &&
+            !s.waitForReadyRead(std::max<int>(1, timeoutMs - int(t.elapsed()))))
             break;
         r.body += s.read(length - r.body.size());
     }
     return r;
 }
 
-bool waitClosed(QTcpSocket &s, int timeoutMs)
-{
+bool waitClosed(QTcpSocket &s, int timeoutMs) {
     QElapsedTimer t;
     t.start();
     while (s.state() != QAbstractSocket::UnconnectedState && t.elapsed() < timeoutMs) {
@@ -83,13 +82,11 @@ class TestHttpEngine : public QObject {
     HttpLimits m_limits;
     quint16 m_port = 0;
 
-    bool connectTo(QTcpSocket &s)
-    {
+    bool connectTo(QTcpSocket &s) {
         s.connectToHost(QHostAddress::LocalHost, m_port);
         return s.waitForConnected(3000);
     }
-    Response roundTrip(const QByteArray &request, bool head = false)
-    {
+    Response roundTrip(const QByteArray &request, bool head = false) {
         QTcpSocket s;
         if (!connectTo(s))
             return {};
@@ -99,20 +96,22 @@ class TestHttpEngine : public QObject {
     }
 
 private Q_SLOTS:
-    void initTestCase()
-    {
+    void initTestCase() {
         auto router = std::make_shared<Router>();
         HealthRoutes::registerOn(*router);
         router->add("GET", QStringLiteral("/echo"), [](ApiRequest &r) {
-            return ApiResult::json(QJsonObject{{QStringLiteral("q"), r.queryValue(QStringLiteral("q"))}});
+            return ApiResult::json(
+                QJsonObject{{QStringLiteral("q"), r.queryValue(QStringLiteral("q"))}});
         });
         router->add("POST", QStringLiteral("/echo"), [](ApiRequest &r) {
             return ApiResult::json(QJsonObject{{QStringLiteral("bytes"), r.body.size()}});
         });
         router->add("GET", QStringLiteral("/items/{id}"), [](ApiRequest &r) {
-            return ApiResult::json(QJsonObject{{QStringLiteral("id"), r.params.value(QStringLiteral("id"))}});
+            return ApiResult::json(
+                QJsonObject{{QStringLiteral("id"), r.params.value(QStringLiteral("id"))}});
         });
-        router->add("DELETE", QStringLiteral("/items/{id}"), [](ApiRequest &) { return ApiResult::noContent(); });
+        router->add("DELETE", QStringLiteral("/items/{id}"),
+                    [](ApiRequest &) { return ApiResult::noContent(); });
         router->add("GET", QStringLiteral("/boom"), [](ApiRequest &) -> ApiResult {
             throw std::runtime_error("secret internal detail /etc/passwd");
         });
@@ -133,8 +132,7 @@ private Q_SLOTS:
         QVERIFY(m_port > 0);
     }
 
-    void servesAndFramesJson()
-    {
+    void servesAndFramesJson() {
         const Response r = roundTrip("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n");
         QCOMPARE(r.status, 200);
         QCOMPARE(r.body, QByteArray("{\"status\":\"ok\"}"));
@@ -143,8 +141,7 @@ private Q_SLOTS:
         QCOMPARE(r.header("traceparent").size(), 55);
     }
 
-    void readyzWithoutDatabaseIs503()
-    {
+    void readyzWithoutDatabaseIs503() {
         const Response r = roundTrip("GET /readyz HTTP/1.1\r\nHost: t\r\n\r\n");
         QCOMPARE(r.status, 503);
         QCOMPARE(r.header("Content-Type"), QByteArray("application/problem+json"));
@@ -153,15 +150,14 @@ private Q_SLOTS:
                  QStringLiteral("not_ready"));
     }
 
-    void traceparentIsHonoured()
-    {
-        const Response r = roundTrip("GET /healthz HTTP/1.1\r\nHost: t\r\ntraceparent: "
-                                     "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\r\n\r\n");
+    void traceparentIsHonoured() {
+        const Response r =
+            roundTrip("GET /healthz HTTP/1.1\r\nHost: t\r\ntraceparent: "
+                      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\r\n\r\n");
         QVERIFY(r.header("traceparent").startsWith("00-4bf92f3577b34da6a3ce929d0e0e4736-"));
     }
 
-    void notFoundAndMethodNotAllowed()
-    {
+    void notFoundAndMethodNotAllowed() {
         Response r = roundTrip("GET /nope HTTP/1.1\r\nHost: t\r\n\r\n");
         QCOMPARE(r.status, 404);
         r = roundTrip("PUT /items/7 HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n");
@@ -184,8 +180,7 @@ private Q_SLOTS:
                  QStringLiteral("a+b c"));
     }
 
-    void headHasNoBodyAndKeepsTheConnectionUsable()
-    {
+    void headHasNoBodyAndKeepsTheConnectionUsable() {
         QTcpSocket s;
         QVERIFY(connectTo(s));
         s.write("HEAD /healthz HTTP/1.1\r\nHost: t\r\n\r\n");
@@ -199,11 +194,11 @@ private Q_SLOTS:
         QCOMPARE(next.body, QByteArray("{\"q\":\"next\"}"));
     }
 
-    void noContentHasNoBody()
-    {
+    void noContentHasNoBody() {
         QTcpSocket s;
         QVERIFY(connectTo(s));
-        s.write("DELETE /items/1 HTTP/1.1\r\nHost: t\r\n\r\nGET /echo?q=after HTTP/1.1\r\nHost: t\r\n\r\n");
+        s.write("DELETE /items/1 HTTP/1.1\r\nHost: t\r\n\r\nGET /echo?q=after HTTP/1.1\r\nHost: "
+                "t\r\n\r\n");
         const Response del = readResponse(s);
         QCOMPARE(del.status, 204);
         QVERIFY(del.header("Content-Length").isEmpty());
@@ -212,8 +207,7 @@ private Q_SLOTS:
         QCOMPARE(next.body, QByteArray("{\"q\":\"after\"}"));
     }
 
-    void connectionCloseIsHonoured()
-    {
+    void connectionCloseIsHonoured() {
         QTcpSocket s;
         QVERIFY(connectTo(s));
         s.write("GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
@@ -229,11 +223,11 @@ private Q_SLOTS:
         QVERIFY(waitClosed(old, 2000));
     }
 
-    void oversizedHeadersGet431()
-    {
+    void oversizedHeadersGet431() {
         QTcpSocket s;
         QVERIFY(connectTo(s));
-        s.write("GET /healthz HTTP/1.1\r\nHost: t\r\nX-Big: " + QByteArray(20000, 'a') + "\r\n\r\n");
+        s.write("GET /healthz HTTP/1.1\r\nHost: t\r\nX-Big: " + QByteArray(20000, 'a') +
+                "\r\n\r\n");
         const Response r = readResponse(s);
         QCOMPARE(r.status, 431);
         QCOMPARE(QJsonDocument::fromJson(r.body).object().value(QStringLiteral("code")).toString(),
@@ -241,8 +235,7 @@ private Q_SLOTS:
         QVERIFY(waitClosed(s, 3000));
     }
 
-    void oversizedBodyGets413BeforeItIsSent()
-    {
+    void oversizedBodyGets413BeforeItIsSent() {
         QTcpSocket s;
         QVERIFY(connectTo(s));
         s.write("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
@@ -254,8 +247,7 @@ private Q_SLOTS:
         QVERIFY(waitClosed(s, 3000));
     }
 
-    void oversizedChunkedBodyGets413()
-    {
+    void oversizedChunkedBodyGets413() {
         QTcpSocket s;
         QVERIFY(connectTo(s));
         s.write("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n");
@@ -269,30 +261,32 @@ private Q_SLOTS:
         QCOMPARE(r.status, 413);
     }
 
-    void chunkedBodyWithinLimitWorks()
-    {
-        const Response r = roundTrip("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
-                                     "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n");
+    void chunkedBodyWithinLimitWorks() {
+        const Response r =
+            roundTrip("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+                      "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n");
         QCOMPARE(r.status, 200);
         QCOMPARE(r.body, QByteArray("{\"bytes\":11}"));
     }
 
-    void ambiguousFramingIsRefused_data()
-    {
+    void ambiguousFramingIsRefused_data() {
         QTest::addColumn<QByteArray>("request");
-        QTest::newRow("CL and TE") << QByteArray("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n"
-                                                 "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
-        QTest::newRow("two CLs") << QByteArray("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n"
-                                               "Content-Length: 6\r\n\r\nhello!");
-        QTest::newRow("negative CL") << QByteArray("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: -1\r\n\r\n");
+        QTest::newRow("CL and TE")
+            << QByteArray("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n"
+                          "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+        QTest::newRow("two CLs") << QByteArray(
+            "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n"
+            "Content-Length: 6\r\n\r\nhello!");
+        QTest::newRow("negative CL")
+            << QByteArray("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: -1\r\n\r\n");
         QTest::newRow("TE identity") << QByteArray("POST /echo HTTP/1.1\r\nHost: t\r\n"
                                                    "Transfer-Encoding: chunked, identity\r\n\r\n");
-        QTest::newRow("obs-fold") << QByteArray("GET /healthz HTTP/1.1\r\nHost: t\r\nX-A: a\r\n b\r\n\r\n");
+        QTest::newRow("obs-fold") << QByteArray(
+            "GET /healthz HTTP/1.1\r\nHost: t\r\nX-A: a\r\n b\r\n\r\n");
         QTest::newRow("no Host") << QByteArray("GET /healthz HTTP/1.1\r\n\r\n");
         QTest::newRow("bad request line") << QByteArray("GET /healthz\r\nHost: t\r\n\r\n");
     }
-    void ambiguousFramingIsRefused()
-    {
+    void ambiguousFramingIsRefused() {
         QFETCH(QByteArray, request);
         QTcpSocket s;
         QVERIFY(connectTo(s));
@@ -302,11 +296,11 @@ private Q_SLOTS:
         QVERIFY(waitClosed(s, 3000));
     }
 
-    void expectContinueIsAnswered()
-    {
+    void expectContinueIsAnswered() {
         QTcpSocket s;
         QVERIFY(connectTo(s));
-        s.write("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n");
+        s.write(
+            "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n");
         const Response cont = readResponse(s, false, 2000);
         QCOMPARE(cont.status, 100);
         s.write("abcd");
@@ -315,8 +309,7 @@ private Q_SLOTS:
         QCOMPARE(r.body, QByteArray("{\"bytes\":4}"));
     }
 
-    void slowRequestIsClosedWhileOthersAreServed()
-    {
+    void slowRequestIsClosedWhileOthersAreServed() {
         QTcpSocket slow;
         QVERIFY(connectTo(slow));
         const QByteArray request = "GET /healthz HTTP/1.1\r\nHost: t\r\nX-Slow: 1\r\n\r\n";
@@ -336,13 +329,13 @@ private Q_SLOTS:
         }
         const Response r = readResponse(slow, false, 3000);
         QCOMPARE(r.status, 408);
-        QVERIFY2(t.elapsed() < m_limits.requestTimeoutMs + 3000, qPrintable(QString::number(t.elapsed())));
+        QVERIFY2(t.elapsed() < m_limits.requestTimeoutMs + 3000,
+                 qPrintable(QString::number(t.elapsed())));
         QVERIFY(waitClosed(slow, 3000));
         QVERIFY2(served >= 3, qPrintable(QString::number(served)));
     }
 
-    void idleKeepAliveIsClosed()
-    {
+    void idleKeepAliveIsClosed() {
         QTcpSocket s;
         QVERIFY(connectTo(s));
         s.write("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n");
@@ -353,8 +346,7 @@ private Q_SLOTS:
         QVERIFY(t.elapsed() >= m_limits.idleTimeoutMs - 500);
     }
 
-    void handlerExceptionsLeakNothing()
-    {
+    void handlerExceptionsLeakNothing() {
         const Response r = roundTrip("GET /boom HTTP/1.1\r\nHost: t\r\n\r\n");
         QCOMPARE(r.status, 500);
         QVERIFY(!r.body.contains("passwd"));
@@ -363,8 +355,7 @@ private Q_SLOTS:
                  QStringLiteral("internal"));
     }
 
-    void vanishingClientsDoNotHurt()
-    {
+    void vanishingClientsDoNotHurt() {
         // Clients that disappear mid-header, mid-body and right after sending a request.
         for (int i = 0; i < 150; ++i) {
             QTcpSocket s;
@@ -386,8 +377,7 @@ private Q_SLOTS:
         QCOMPARE(roundTrip("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n").status, 200);
     }
 
-    void connectionCapAnswers503()
-    {
+    void connectionCapAnswers503() {
         // 2 workers x 40 connections; hold more than that open.
         std::vector<std::unique_ptr<QTcpSocket>> held;
         int refused = 0;
@@ -404,11 +394,11 @@ private Q_SLOTS:
         }
         QVERIFY2(refused >= 20, qPrintable(QString::number(refused)));
         held.clear();
-        QTRY_COMPARE_WITH_TIMEOUT(roundTrip("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n").status, 200, 3000);
+        QTRY_COMPARE_WITH_TIMEOUT(roundTrip("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n").status, 200,
+                                  3000);
     }
 
-    void drainFinishesInFlightRequestsThenStops()
-    {
+    void drainFinishesInFlightRequestsThenStops() {
         QTcpSocket inFlight;
         QVERIFY(connectTo(inFlight));
         inFlight.write("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 6\r\n\r\nabc");

@@ -13,8 +13,7 @@ using namespace tenantry;
 
 class TestHttpUnits : public QObject {
     Q_OBJECT
-    static Router sampleRouter()
-    {
+    static Router sampleRouter() {
         Router r;
         auto ok = [](ApiRequest &) { return ApiResult::json(QJsonObject{}); };
         r.add("GET", QStringLiteral("/v1/{tenantId}/projects"), ok);
@@ -23,8 +22,7 @@ class TestHttpUnits : public QObject {
         r.add("DELETE", QStringLiteral("/v1/{tenantId}/projects/{id}"), ok);
         return r;
     }
-    static QStringList split(const QByteArray &path)
-    {
+    static QStringList split(const QByteArray &path) {
         QStringList s;
         if (!Router::splitPath(path, &s))
             return {QStringLiteral("<invalid>")};
@@ -32,8 +30,7 @@ class TestHttpUnits : public QObject {
     }
 
 private Q_SLOTS:
-    void routing()
-    {
+    void routing() {
         const Router r = sampleRouter();
         auto m = r.match("GET", split("/v1/abc/projects/42"));
         QVERIFY(m.handler);
@@ -53,11 +50,11 @@ private Q_SLOTS:
         QVERIFY(m.allowed.isEmpty());
     }
 
-    void pathSplitting()
-    {
+    void pathSplitting() {
         // An encoded slash stays inside its segment (Qt HTTP Server 6.4 decodes it first, P6).
-        QCOMPARE(split("/v1/a%2Fb/projects"),
-                 (QStringList{QStringLiteral("v1"), QStringLiteral("a/b"), QStringLiteral("projects")}));
+        QCOMPARE(
+            split("/v1/a%2Fb/projects"),
+            (QStringList{QStringLiteral("v1"), QStringLiteral("a/b"), QStringLiteral("projects")}));
         QCOMPARE(split("/a%20b/"), (QStringList{QStringLiteral("a b")}));
         QCOMPARE(split("/"), QStringList{});
         QCOMPARE(split("/a/../b"), QStringList{QStringLiteral("<invalid>")});
@@ -68,8 +65,7 @@ private Q_SLOTS:
         QCOMPARE(split("relative"), QStringList{QStringLiteral("<invalid>")});
     }
 
-    void wireFraming()
-    {
+    void wireFraming() {
         ApiResult r = ApiResult::json(QJsonObject{{QStringLiteral("a"), 1}});
         const QByteArray get = HttpWire::encode(r, {false, false});
         QVERIFY(get.startsWith("HTTP/1.1 200 OK\r\n"));
@@ -79,7 +75,7 @@ private Q_SLOTS:
 
         const QByteArray head = HttpWire::encode(r, {true, false});
         QVERIFY(head.contains("Content-Length: 7\r\n")); // same headers as GET
-        QVERIFY(head.endsWith("\r\n\r\n"));               // but no body
+        QVERIFY(head.endsWith("\r\n\r\n"));              // but no body
 
         ApiResult noContent = ApiResult::noContent();
         noContent.body = "should never be sent";
@@ -102,8 +98,7 @@ private Q_SLOTS:
         QVERIFY(!s.contains("Transfer-Encoding"));
     }
 
-    void problemBodies()
-    {
+    void problemBodies() {
         const ApiResult r = ApiResult::fromError(
             ApiError(ErrorCode::TenantMismatch, QStringLiteral("Path and token disagree.")));
         QCOMPARE(r.status, 403);
@@ -111,13 +106,13 @@ private Q_SLOTS:
         const QJsonObject o = QJsonDocument::fromJson(r.body).object();
         QCOMPARE(o.value(QStringLiteral("code")).toString(), QStringLiteral("tenant_mismatch"));
         QCOMPARE(o.value(QStringLiteral("status")).toInt(), 403);
-        QCOMPARE(o.value(QStringLiteral("detail")).toString(), QStringLiteral("Path and token disagree."));
+        QCOMPARE(o.value(QStringLiteral("detail")).toString(),
+                 QStringLiteral("Path and token disagree."));
         QVERIFY(o.value(QStringLiteral("type")).toString().startsWith(u"https://"));
         QVERIFY(!o.value(QStringLiteral("title")).toString().isEmpty());
     }
 
-    void errorCodesAreUniqueAndStable()
-    {
+    void errorCodesAreUniqueAndStable() {
         QSet<QString> codes;
         for (int c = int(ErrorCode::BadRequest); c <= int(ErrorCode::Internal); ++c) {
             const auto e = ErrorCatalog::entry(ErrorCode(c));
@@ -132,21 +127,21 @@ private Q_SLOTS:
                  QStringLiteral("idempotency_key_reused"));
     }
 
-    void traceContext()
-    {
-        const auto kept = TraceContext::fromHeader(
-            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+    void traceContext() {
+        const auto kept =
+            TraceContext::fromHeader("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
         QCOMPARE(kept.traceId, QByteArray("4bf92f3577b34da6a3ce929d0e0e4736"));
         QVERIFY(kept.spanId != "00f067aa0ba902b7"); // our own span
         QCOMPARE(kept.toHeader().size(), 55);
         QVERIFY(kept.toHeader().startsWith("00-4bf92f3577b34da6a3ce929d0e0e4736-"));
 
-        for (const QByteArray &bad : {QByteArray("garbage"),
-                                     QByteArray("00-00000000000000000000000000000000-00f067aa0ba902b7-01"),
-                                     QByteArray("00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01"),
-                                     QByteArray("ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
-                                     QByteArray("00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01"),
-                                     QByteArray("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra")}) {
+        for (const QByteArray &bad :
+             {QByteArray("garbage"),
+              QByteArray("00-00000000000000000000000000000000-00f067aa0ba902b7-01"),
+              QByteArray("00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01"),
+              QByteArray("ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
+              QByteArray("00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01"),
+              QByteArray("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra")}) {
             const auto fresh = TraceContext::fromHeader(bad);
             QVERIFY2(fresh.traceId != "4bf92f3577b34da6a3ce929d0e0e4736", bad.constData());
             QCOMPARE(fresh.traceId.size(), 32);
