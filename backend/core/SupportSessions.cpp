@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/SupportSessions.h"
 
+#include "core/AuditLog.h"
 #include "core/SqlSupport.h"
 #include "core/TenantRegistry.h"
 #include "core/TokenIssuer.h"
@@ -82,7 +83,15 @@ SupportSessions::Result SupportSessions::start(QSqlDatabase &db, const QString &
         result.error = Error::NotAllowed;
         return result;
     }
-    // The tenant decides whether support may enter at all.
+    Session session;
+    session.sessionId = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    session.operatorId = operatorId;
+    session.tenantId = tenant->id.toString(QUuid::WithoutBraces);
+    session.expiresIn = minutes * 60;
+    session.expiresAt = QDateTime::currentDateTimeUtc().addSecs(session.expiresIn);
+
+    // The tenant decides whether support may enter at all; either way the attempt goes into the
+    // tenant's audit trail with both identities, in the same transaction as the check.
     bool allowed = false;
     const bool ok = sql::inTransaction(db, &error, [&] {
         QSqlQuery s(db);
@@ -92,10 +101,22 @@ SupportSessions::Result SupportSessions::start(QSqlDatabase &db, const QString &
                                "coalesce((value->>'support_access_allowed')::boolean, false) FROM "
                                "%1.settings WHERE key = 'security'")
                     .arg(sql::quoteIdent(tenant->schema)),
-                {tenant->id.toString(QUuid::WithoutBraces)}, &error))
+                {session.tenantId}, &error))
             return false;
         allowed = s.next() && s.value(1).toBool();
-        return true;
+        s.finish();
+        AuditEvent e;
+        e.actor = QStringLiteral("operator:") + operatorId;
+        e.act = operatorId;
+        e.action = allowed ? QStringLiteral("support.session_start")
+                           : QStringLiteral("support.session_denied");
+        e.resource = QStringLiteral("support_session/") + session.sessionId;
+        e.ip = address;
+        e.data = QJsonObject{{QStringLiteral("operator_email"), email.toLower()},
+                             {QStringLiteral("reason"), reason.trimmed()},
+                             {QStringLiteral("minutes"), minutes},
+                             {QStringLiteral("expires_at"), session.expiresAt.toString(Qt::ISODate)}};
+        return AuditLog::append(db, tenant->id, e, &error).has_value();
     });
     if (!ok) {
         result.error = Error::Unavailable;
@@ -110,12 +131,6 @@ SupportSessions::Result SupportSessions::start(QSqlDatabase &db, const QString &
         result.error = Error::Unavailable;
         return result;
     }
-    Session session;
-    session.sessionId = QUuid::createUuid().toString(QUuid::WithoutBraces);
-    session.operatorId = operatorId;
-    session.tenantId = tenant->id.toString(QUuid::WithoutBraces);
-    session.expiresIn = minutes * 60;
-    session.expiresAt = QDateTime::currentDateTimeUtc().addSecs(session.expiresIn);
     TokenIssuer issuer(keys->current, m_config.issuer, m_config.audience,
                        std::chrono::seconds(session.expiresIn));
     const QJsonObject claims{

@@ -7,6 +7,7 @@
 #include "core/SupportSessions.h"
 #include "core/TokenService.h"
 
+#include <algorithm>
 #include <memory>
 
 namespace tenantry {
@@ -25,8 +26,11 @@ struct ServerContext {
     void initIdentity(IdentityConfig config, KeyEncryption kek) {
         identity = std::move(config);
         secrets = std::make_unique<KeyEncryption>(kek);
-        keys = std::make_unique<KeyRing>(std::move(kek),
-                                         identity.accessTokenSeconds + identity.leewaySeconds + 60);
+        // Retired keys stay published until every token they signed has expired: user access
+        // tokens and support-session tokens (up to an hour), plus leeway.
+        keys = std::make_unique<KeyRing>(
+            std::move(kek), std::max(identity.accessTokenSeconds, SupportSessions::kMaxMinutes * 60) +
+                                identity.leewaySeconds + 60);
         finishIdentity();
     }
 
