@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/TokenService.h"
 
+#include "core/AuditLog.h"
 #include "core/Base64Url.h"
 #include "core/SqlSupport.h"
 #include "core/TenantRegistry.h"
@@ -43,6 +44,18 @@ bool inTenant(QSqlDatabase &db, const Tenant &tenant, QString *error, Fn &&work)
             return false;
         return work();
     });
+}
+
+// Sign-in, sign-out and refresh-token reuse belong in the tenant's audit trail.
+bool auditAuth(QSqlDatabase &db, const Tenant &tenant, const QString &action, const QString &actor,
+               const QString &address, const QJsonObject &data, QString *error) {
+    AuditEvent e;
+    e.actor = actor;
+    e.action = action;
+    e.resource = actor.isEmpty() ? QString() : QStringLiteral("member/") + actor;
+    e.ip = address;
+    e.data = data;
+    return AuditLog::append(db, tenant.id, e, error).has_value();
 }
 
 } // namespace
@@ -242,12 +255,26 @@ TokenService::Result TokenService::passwordGrant(QSqlDatabase &db, const QString
         tokens = issue(db, *tenant, userId, role, amr, family,
                        QDateTime::currentDateTimeUtc().addSecs(qint64(sessionMinutes) * 60),
                        tenantRequiresMfa && !mfaEnabled, &error);
-        return tokens.has_value();
+        return tokens.has_value() &&
+               auditAuth(db, *tenant, QStringLiteral("auth.sign_in"), userId, address,
+                         {{QStringLiteral("amr"), QJsonArray::fromStringList(amr)},
+                          {QStringLiteral("session"), family}},
+                         &error);
     });
     if (!ok) {
         qCWarning(lcAuth).noquote() << "password grant failed:" << error.left(200);
         result.error = Error::Unavailable;
         return result;
+    }
+    if (outcome == Error::InvalidGrant) {
+        // A failed attempt on a real tenant is recorded there (without saying whether the
+        // account exists: the e-mail as typed, nothing else).
+        QString auditError;
+        if (!inTenant(db, *tenant, &auditError, [&] {
+                return auditAuth(db, *tenant, QStringLiteral("auth.sign_in_failed"), QString(), address,
+                                 {{QStringLiteral("username"), email.left(254).toLower()}}, &auditError);
+            }))
+            qCWarning(lcAuth).noquote() << "cannot audit a failed sign-in:" << auditError.left(200);
     }
     if (outcome != Error::None)
         return fail(outcome == Error::MfaRequired ? Error::MfaRequired : Error::InvalidGrant);
@@ -317,10 +344,14 @@ TokenService::Result TokenService::refreshGrant(QSqlDatabase &db, const QString 
                                .arg(schema),
                            {family}, &error))
                 return false;
-            if (rotated && !revoked)
+            if (rotated && !revoked) {
                 qCWarning(lcAuth).noquote()
                     << "refresh token reuse detected; family" << family << "of tenant"
                     << tenant->id.toString(QUuid::WithoutBraces) << "revoked";
+                if (!auditAuth(db, *tenant, QStringLiteral("auth.refresh_reuse_detected"), userId, QString(),
+                               {{QStringLiteral("session"), family}}, &error))
+                    return false;
+            }
             outcome = Error::InvalidGrant;
             return true;
         }
@@ -364,13 +395,20 @@ TokenService::Error TokenService::revoke(QSqlDatabase &db, const QString &refres
         return Error::None;
     const bool ok = inTenant(db, *tenant, &error, [&]() -> bool {
         QSqlQuery q(db);
-        return sql::exec(
-            q,
-            QStringLiteral("UPDATE %1.refresh_tokens SET revoked_at = now() WHERE family_id = "
-                           "(SELECT family_id FROM %1.refresh_tokens WHERE token_hash = ?) "
-                           "AND revoked_at IS NULL")
-                .arg(sql::quoteIdent(tenant->schema)),
-            {tokenHash(refreshToken)}, &error);
+        if (!sql::exec(q,
+                       QStringLiteral("UPDATE %1.refresh_tokens SET revoked_at = now() WHERE family_id = "
+                                      "(SELECT family_id FROM %1.refresh_tokens WHERE token_hash = ?) "
+                                      "AND revoked_at IS NULL RETURNING user_id::text, family_id::text")
+                           .arg(sql::quoteIdent(tenant->schema)),
+                       {tokenHash(refreshToken)}, &error))
+            return false;
+        if (!q.next())
+            return true; // unknown or already revoked: nothing to record
+        const QString userId = q.value(0).toString();
+        const QString family = q.value(1).toString();
+        q.finish();
+        return auditAuth(db, *tenant, QStringLiteral("auth.sign_out"), userId, QString(),
+                         {{QStringLiteral("session"), family}}, &error);
     });
     return ok ? Error::None : Error::Unavailable;
 }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include <QCryptographicHash>
 #include <QDateTime>
 
 namespace tenantry {
@@ -21,6 +22,40 @@ std::optional<Tenant> WorkerContext::cachedTenant(const QUuid &id) {
     if (it == m_tenants.constEnd() || m_clock.elapsed() - it->at > kTenantCacheMs)
         return std::nullopt;
     return it->tenant;
+}
+
+std::optional<QJsonObject> WorkerContext::cachedClaims(const QByteArray &token)
+{
+    if (!m_server || !m_server->keys || m_tokens.isEmpty())
+        return std::nullopt;
+    if (m_server->keys->generation() != m_tokensGeneration) {
+        m_tokens.clear();
+        return std::nullopt;
+    }
+    const QByteArray key = QCryptographicHash::hash(token, QCryptographicHash::Sha256);
+    const auto it = m_tokens.find(key);
+    if (it == m_tokens.end())
+        return std::nullopt;
+    if (QDateTime::currentSecsSinceEpoch() >= it->exp) {
+        m_tokens.erase(it);
+        return std::nullopt;
+    }
+    return it->claims;
+}
+
+void WorkerContext::cacheClaims(const QByteArray &token, const QJsonObject &claims)
+{
+    if (!m_server || !m_server->keys)
+        return;
+    const quint64 generation = m_server->keys->generation();
+    if (generation != m_tokensGeneration) {
+        m_tokens.clear();
+        m_tokensGeneration = generation;
+    }
+    if (m_tokens.size() >= kMaxCachedTokens)
+        m_tokens.clear();
+    const qint64 exp = qint64(claims.value(QStringLiteral("exp")).toDouble());
+    m_tokens.insert(QCryptographicHash::hash(token, QCryptographicHash::Sha256), {claims, exp});
 }
 
 void WorkerContext::cacheTenant(const Tenant &tenant) {

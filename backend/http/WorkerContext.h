@@ -7,6 +7,7 @@
 #include "core/TokenVerifier.h"
 #include <QElapsedTimer>
 #include <QHash>
+#include <QJsonObject>
 
 #include <optional>
 
@@ -31,6 +32,12 @@ public:
     // the registry on every request would cost a round trip. A change (lock, new rate limit)
     // reaches every worker within kTenantCacheMs.
     static constexpr qint64 kTenantCacheMs = 5000;
+
+    // Verified tokens, keyed by SHA-256 of the whole token, bounded, each entry dropped at its
+    // `exp` and all of them when the key set changes.
+    static constexpr qsizetype kMaxCachedTokens = 10000;
+    std::optional<QJsonObject> cachedClaims(const QByteArray &token);
+    void cacheClaims(const QByteArray &token, const QJsonObject &claims);
     std::optional<Tenant> cachedTenant(const QUuid &id);
     void cacheTenant(const Tenant &tenant);
 
@@ -45,6 +52,12 @@ private:
         qint64 at = 0;
     };
     QHash<QUuid, CachedTenant> m_tenants;
+    struct CachedClaims {
+        QJsonObject claims;
+        qint64 exp = 0;
+    };
+    QHash<QByteArray, CachedClaims> m_tokens;
+    quint64 m_tokensGeneration = 0;
     QElapsedTimer m_clock;
 };
 

@@ -155,10 +155,12 @@ class TestApiIsolation : public QObject {
         return out;
     }
 
+    // Events that changes wrote. Sign-in records (auth.*) are left out: a cross-tenant sign-in
+    // attempt is rightly recorded in the tenant it was aimed at, as auth.sign_in_failed.
     qlonglong eventCount(const Seed &s) {
         return m_fx
-            .scalar(QStringLiteral(
-                        "SELECT count(*) FROM tenantry_shared.events WHERE tenant_id = ?::uuid"),
+            .scalar(QStringLiteral("SELECT count(*) FROM tenantry_shared.events WHERE tenant_id = ?::uuid "
+                                   "AND action NOT LIKE 'auth.%'"),
                     {s.t.id})
             .toLongLong();
     }
