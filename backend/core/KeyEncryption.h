@@ -19,8 +19,9 @@ public:
 
     explicit KeyEncryption(QByteArray kek);
 
-    // The KEK from TENANTRY_KEY_ENCRYPTION_KEY / the config (base64, 32 bytes), else <data-dir>/kek, created
-    // with mode 0600 on first use. Replicas sharing one database must share the KEK.
+    // The KEK from TENANTRY_KEY_ENCRYPTION_KEY / the config (base64, 32 bytes), else
+    // <data-dir>/kek, created with mode 0600 on first use. Replicas sharing one database must share
+    // the KEK.
     static std::optional<KeyEncryption> load(const QString &configured, const QString &dataDir,
                                              QString *error);
 

@@ -112,10 +112,11 @@ SupportSessions::Result SupportSessions::start(QSqlDatabase &db, const QString &
                            : QStringLiteral("support.session_denied");
         e.resource = QStringLiteral("support_session/") + session.sessionId;
         e.ip = address;
-        e.data = QJsonObject{{QStringLiteral("operator_email"), email.toLower()},
-                             {QStringLiteral("reason"), reason.trimmed()},
-                             {QStringLiteral("minutes"), minutes},
-                             {QStringLiteral("expires_at"), session.expiresAt.toString(Qt::ISODate)}};
+        e.data =
+            QJsonObject{{QStringLiteral("operator_email"), email.toLower()},
+                        {QStringLiteral("reason"), reason.trimmed()},
+                        {QStringLiteral("minutes"), minutes},
+                        {QStringLiteral("expires_at"), session.expiresAt.toString(Qt::ISODate)}};
         return AuditLog::append(db, tenant->id, e, &error).has_value();
     });
     if (!ok) {

@@ -271,8 +271,9 @@ TokenService::Result TokenService::passwordGrant(QSqlDatabase &db, const QString
         // account exists: the e-mail as typed, nothing else).
         QString auditError;
         if (!inTenant(db, *tenant, &auditError, [&] {
-                return auditAuth(db, *tenant, QStringLiteral("auth.sign_in_failed"), QString(), address,
-                                 {{QStringLiteral("username"), email.left(254).toLower()}}, &auditError);
+                return auditAuth(db, *tenant, QStringLiteral("auth.sign_in_failed"), QString(),
+                                 address, {{QStringLiteral("username"), email.left(254).toLower()}},
+                                 &auditError);
             }))
             qCWarning(lcAuth).noquote() << "cannot audit a failed sign-in:" << auditError.left(200);
     }
@@ -348,8 +349,8 @@ TokenService::Result TokenService::refreshGrant(QSqlDatabase &db, const QString 
                 qCWarning(lcAuth).noquote()
                     << "refresh token reuse detected; family" << family << "of tenant"
                     << tenant->id.toString(QUuid::WithoutBraces) << "revoked";
-                if (!auditAuth(db, *tenant, QStringLiteral("auth.refresh_reuse_detected"), userId, QString(),
-                               {{QStringLiteral("session"), family}}, &error))
+                if (!auditAuth(db, *tenant, QStringLiteral("auth.refresh_reuse_detected"), userId,
+                               QString(), {{QStringLiteral("session"), family}}, &error))
                     return false;
             }
             outcome = Error::InvalidGrant;
@@ -395,12 +396,13 @@ TokenService::Error TokenService::revoke(QSqlDatabase &db, const QString &refres
         return Error::None;
     const bool ok = inTenant(db, *tenant, &error, [&]() -> bool {
         QSqlQuery q(db);
-        if (!sql::exec(q,
-                       QStringLiteral("UPDATE %1.refresh_tokens SET revoked_at = now() WHERE family_id = "
-                                      "(SELECT family_id FROM %1.refresh_tokens WHERE token_hash = ?) "
-                                      "AND revoked_at IS NULL RETURNING user_id::text, family_id::text")
-                           .arg(sql::quoteIdent(tenant->schema)),
-                       {tokenHash(refreshToken)}, &error))
+        if (!sql::exec(
+                q,
+                QStringLiteral("UPDATE %1.refresh_tokens SET revoked_at = now() WHERE family_id = "
+                               "(SELECT family_id FROM %1.refresh_tokens WHERE token_hash = ?) "
+                               "AND revoked_at IS NULL RETURNING user_id::text, family_id::text")
+                    .arg(sql::quoteIdent(tenant->schema)),
+                {tokenHash(refreshToken)}, &error))
             return false;
         if (!q.next())
             return true; // unknown or already revoked: nothing to record

@@ -28,9 +28,10 @@ struct ServerContext {
         secrets = std::make_unique<KeyEncryption>(kek);
         // Retired keys stay published until every token they signed has expired: user access
         // tokens and support-session tokens (up to an hour), plus leeway.
-        keys = std::make_unique<KeyRing>(
-            std::move(kek), std::max(identity.accessTokenSeconds, SupportSessions::kMaxMinutes * 60) +
-                                identity.leewaySeconds + 60);
+        keys =
+            std::make_unique<KeyRing>(std::move(kek), std::max(identity.accessTokenSeconds,
+                                                               SupportSessions::kMaxMinutes * 60) +
+                                                          identity.leewaySeconds + 60);
         finishIdentity();
     }
 

@@ -413,10 +413,11 @@ Router::Handler tenantRoute(RouteSpec spec, TenantHandler handler) {
             // Keys live 24 h; now and then (1 request in 64) sweep this caller's expired ones so
             // the table does not grow without bound.
             if ((requestHash.at(0) & 0x3f) == 0 &&
-                !recorder.exec(QStringLiteral("DELETE FROM %1.idempotency_keys WHERE caller = ? AND "
-                                              "created_at < now() - interval '24 hours'")
-                                   .arg(schema),
-                               {caller}))
+                !recorder.exec(
+                    QStringLiteral("DELETE FROM %1.idempotency_keys WHERE caller = ? AND "
+                                   "created_at < now() - interval '24 hours'")
+                        .arg(schema),
+                    {caller}))
                 return dbError(db->lastError());
         }
         if (!db->commit())

@@ -24,8 +24,7 @@ std::optional<Tenant> WorkerContext::cachedTenant(const QUuid &id) {
     return it->tenant;
 }
 
-std::optional<QJsonObject> WorkerContext::cachedClaims(const QByteArray &token)
-{
+std::optional<QJsonObject> WorkerContext::cachedClaims(const QByteArray &token) {
     if (!m_server || !m_server->keys || m_tokens.isEmpty())
         return std::nullopt;
     if (m_server->keys->generation() != m_tokensGeneration) {
@@ -43,8 +42,7 @@ std::optional<QJsonObject> WorkerContext::cachedClaims(const QByteArray &token)
     return it->claims;
 }
 
-void WorkerContext::cacheClaims(const QByteArray &token, const QJsonObject &claims)
-{
+void WorkerContext::cacheClaims(const QByteArray &token, const QJsonObject &claims) {
     if (!m_server || !m_server->keys)
         return;
     const quint64 generation = m_server->keys->generation();

@@ -100,27 +100,30 @@ private Q_SLOTS:
     void signInIsAudited() {
         auto count = [&](const QString &action, const QString &actor) {
             return m_fx
-                .scalar(QStringLiteral("SELECT count(*) FROM tenantry_shared.events WHERE tenant_id = "
-                                       "?::uuid AND action = ? AND coalesce(actor, '') = coalesce(?, '')"),
+                .scalar(QStringLiteral(
+                            "SELECT count(*) FROM tenantry_shared.events WHERE tenant_id = "
+                            "?::uuid AND action = ? AND coalesce(actor, '') = coalesce(?, '')"),
                         {m_free.id, action, actor})
                 .toLongLong();
         };
         const qlonglong failedBefore = count(QStringLiteral("auth.sign_in_failed"), QString());
         const qlonglong okBefore = count(QStringLiteral("auth.sign_in"), m_free.ownerId);
-        const Reply bad = m_fx.passwordGrant(m_free.slug, m_free.ownerEmail, QStringLiteral("wrong password!"));
+        const Reply bad =
+            m_fx.passwordGrant(m_free.slug, m_free.ownerEmail, QStringLiteral("wrong password!"));
         QCOMPARE(bad.status, 400);
         QCOMPARE(count(QStringLiteral("auth.sign_in_failed"), QString()), failedBefore + 1);
         const Reply good = m_fx.passwordGrant(m_free.slug, m_free.ownerEmail, kOwnerPassword);
         QVERIFY2(good.status == 200, good.describe().constData());
         QCOMPARE(count(QStringLiteral("auth.sign_in"), m_free.ownerId), okBefore + 1);
         // The failure record names the e-mail as typed, never whether the account exists.
-        const QString data = m_fx
-                                 .scalar(QStringLiteral("SELECT data::text FROM tenantry_shared.events WHERE "
-                                                        "tenant_id = ?::uuid AND action = 'auth.sign_in_failed' "
-                                                        "ORDER BY seq DESC LIMIT 1"),
-                                         {m_free.id})
-                                 .toString();
-        QVERIFY2(data.contains(m_free.ownerEmail.toLower()) && !data.contains(u"password"), qPrintable(data));
+        const QString data =
+            m_fx.scalar(QStringLiteral("SELECT data::text FROM tenantry_shared.events WHERE "
+                                       "tenant_id = ?::uuid AND action = 'auth.sign_in_failed' "
+                                       "ORDER BY seq DESC LIMIT 1"),
+                        {m_free.id})
+                .toString();
+        QVERIFY2(data.contains(m_free.ownerEmail.toLower()) && !data.contains(u"password"),
+                 qPrintable(data));
     }
 
     void rbac() {

@@ -159,8 +159,9 @@ class TestApiIsolation : public QObject {
     // attempt is rightly recorded in the tenant it was aimed at, as auth.sign_in_failed.
     qlonglong eventCount(const Seed &s) {
         return m_fx
-            .scalar(QStringLiteral("SELECT count(*) FROM tenantry_shared.events WHERE tenant_id = ?::uuid "
-                                   "AND action NOT LIKE 'auth.%'"),
+            .scalar(QStringLiteral(
+                        "SELECT count(*) FROM tenantry_shared.events WHERE tenant_id = ?::uuid "
+                        "AND action NOT LIKE 'auth.%'"),
                     {s.t.id})
             .toLongLong();
     }

@@ -11,8 +11,7 @@ using namespace tenantry;
 class TestTotp : public QObject {
     Q_OBJECT
 private Q_SLOTS:
-    void rfc6238Vectors_data()
-    {
+    void rfc6238Vectors_data() {
         QTest::addColumn<qint64>("time");
         QTest::addColumn<int>("flags");
         QTest::addColumn<QString>("expected");
@@ -35,19 +34,18 @@ private Q_SLOTS:
             QTest::addRow("sha512@%lld", r.t) << r.t << 2 << QString::fromLatin1(r.sha512);
         }
     }
-    void rfc6238Vectors()
-    {
+    void rfc6238Vectors() {
         QFETCH(qint64, time);
         QFETCH(int, flags);
         QFETCH(QString, expected);
         const int length = flags == 0 ? 20 : flags == 1 ? 32 : 64;
-        const QByteArray seed = QByteArray("12345678901234567890123456789012345678901234567890123456789012345678")
-                                    .left(length);
+        const QByteArray seed =
+            QByteArray("12345678901234567890123456789012345678901234567890123456789012345678")
+                .left(length);
         QCOMPARE(Totp::generate(seed, time, 8, flags), expected);
     }
 
-    void verifyAcceptsTheWindowAndNothingElse()
-    {
+    void verifyAcceptsTheWindowAndNothingElse() {
         const QByteArray secret = Totp::newSecret();
         QCOMPARE(secret.size(), 20);
         const qint64 now = 1796000000;
@@ -64,38 +62,39 @@ private Q_SLOTS:
                 Totp::generate(secret, now) == code); // another secret (1e-6 chance to collide)
     }
 
-    void provisioningUri()
-    {
+    void provisioningUri() {
         const QByteArray secret("12345678901234567890");
         QCOMPARE(Totp::base32(secret), QStringLiteral("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"));
         const QString uri = Totp::provisioningUri(secret, QStringLiteral("Tenantry Acme"),
                                                   QStringLiteral("ann@acme.example"));
-        QVERIFY(uri.startsWith(QStringLiteral("otpauth://totp/Tenantry%20Acme:ann%40acme.example?secret=")));
+        QVERIFY(uri.startsWith(
+            QStringLiteral("otpauth://totp/Tenantry%20Acme:ann%40acme.example?secret=")));
         QVERIFY(uri.contains(u"issuer=Tenantry%20Acme"));
         QVERIFY(uri.contains(u"period=30"));
     }
 
-    void recoveryCodes()
-    {
+    void recoveryCodes() {
         const QStringList codes = Totp::newRecoveryCodes();
         QCOMPARE(codes.size(), 10);
         QCOMPARE(QSet<QString>(codes.begin(), codes.end()).size(), 10);
         for (const QString &c : codes) {
             QCOMPARE(c.size(), 14);
-            QVERIFY(!c.contains(u'0') && !c.contains(u'o') && !c.contains(u'1') && !c.contains(u'l'));
+            QVERIFY(!c.contains(u'0') && !c.contains(u'o') && !c.contains(u'1') &&
+                    !c.contains(u'l'));
         }
         // Typing variations hash the same; a different code does not.
-        QCOMPARE(Totp::recoveryCodeHash(codes.first().toUpper()), Totp::recoveryCodeHash(codes.first()));
+        QCOMPARE(Totp::recoveryCodeHash(codes.first().toUpper()),
+                 Totp::recoveryCodeHash(codes.first()));
         QCOMPARE(Totp::recoveryCodeHash(QString(codes.first()).remove(u'-')),
                  Totp::recoveryCodeHash(codes.first()));
         QVERIFY(Totp::recoveryCodeHash(codes.at(0)) != Totp::recoveryCodeHash(codes.at(1)));
     }
 
-    void keyEncryptionBindsToItsLabel()
-    {
+    void keyEncryptionBindsToItsLabel() {
         const KeyEncryption kek(QByteArray(32, 'k'));
         const QByteArray sealed = kek.encrypt("secret seed", "tenantry.totp:user-a");
-        QCOMPARE(kek.decrypt(sealed, "tenantry.totp:user-a").value_or(QByteArray()), QByteArray("secret seed"));
+        QCOMPARE(kek.decrypt(sealed, "tenantry.totp:user-a").value_or(QByteArray()),
+                 QByteArray("secret seed"));
         QVERIFY(!kek.decrypt(sealed, "tenantry.totp:user-b")); // copied to another row: useless
         QByteArray tampered = sealed;
         tampered[tampered.size() - 1] = char(tampered.at(tampered.size() - 1) ^ 1);

@@ -376,7 +376,8 @@ private Q_SLOTS:
         }
         // The server notices the resets asynchronously; until it has, the connection cap may
         // still count them (503). It must recover by itself, and quickly.
-        QTRY_COMPARE_WITH_TIMEOUT(roundTrip("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n").status, 200, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(roundTrip("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n").status, 200,
+                                  5000);
     }
 
     void connectionCapAnswers503() {
