@@ -34,14 +34,17 @@ ThreadDatabase::~ThreadDatabase() {
 
 void ThreadDatabase::close() {
     m_statements.clear(); // the server forgets prepared statements with the session
+    m_uses.clear();
     if (m_db.isValid() && m_db.isOpen())
         m_db.close();
 }
 
 QSqlQuery *ThreadDatabase::prepared(const QString &statement, QString *error) {
     const auto it = m_statements.find(statement);
-    if (it != m_statements.end())
-        return it->second.get();
+    if (it != m_statements.end()) {
+        m_uses.splice(m_uses.end(), m_uses, it->second.use); // most recently used
+        return it->second.query.get();
+    }
     auto q = std::make_unique<QSqlQuery>(m_db);
     if (!q->prepare(statement)) {
         if (error)
@@ -49,7 +52,14 @@ QSqlQuery *ThreadDatabase::prepared(const QString &statement, QString *error) {
         reportError(q->lastError());
         return nullptr;
     }
-    return m_statements.emplace(statement, std::move(q)).first->second.get();
+    while (m_statements.size() >= kMaxStatements && !m_uses.empty()) {
+        m_statements.erase(m_uses.front()); // DEALLOCATEs on the server as the query dies
+        m_uses.pop_front();
+    }
+    m_uses.push_back(statement);
+    auto use = std::prev(m_uses.end());
+    return m_statements.emplace(statement, CachedStatement{std::move(q), use})
+        .first->second.query.get();
 }
 
 void ThreadDatabase::scheduleRetry() {
@@ -61,10 +71,6 @@ void ThreadDatabase::scheduleRetry() {
 }
 
 QSqlDatabase *ThreadDatabase::acquire(int *retryAfterSeconds) {
-    // Bounded cache (tenants x statements); trimmed between requests, never while a handler
-    // holds one of its queries.
-    if (m_statements.size() > 512)
-        m_statements.clear();
     if (m_db.isValid() && m_db.isOpen())
         return &m_db;
     const qint64 now = m_clock.elapsed();

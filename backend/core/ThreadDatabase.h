@@ -10,6 +10,7 @@
 #include <QSqlError>
 #include <QSqlQuery>
 
+#include <list>
 #include <memory>
 #include <optional>
 #include <unordered_map>
@@ -38,7 +39,9 @@ public:
     // A prepared statement from this connection's cache: prepared (one PREPARE round trip) the
     // first time, then only executed. QPSQL otherwise prepares, executes and deallocates every
     // time, three round trips per statement. Cleared when the connection closes.
-    // The pointer stays valid until the next acquire() or close().
+    // The pointer stays valid until close(); at most kMaxStatements are kept, the least
+    // recently used go first (one request uses a handful, so its own are never evicted).
+    static constexpr std::size_t kMaxStatements = 1024;
     QSqlQuery *prepared(const QString &statement, QString *error);
     // Cheap liveness probe for /readyz.
     bool ping(QString *error);
@@ -55,7 +58,13 @@ private:
     int m_failures = 0;
     qint64 m_retryAtMs = 0;
     QElapsedTimer m_clock;
-    std::unordered_map<QString, std::unique_ptr<QSqlQuery>> m_statements;
+    // Least recently used first; entries point into m_statements' keys.
+    struct CachedStatement {
+        std::unique_ptr<QSqlQuery> query;
+        std::list<QString>::iterator use;
+    };
+    std::unordered_map<QString, CachedStatement> m_statements;
+    std::list<QString> m_uses;
 };
 
 } // namespace tenantry
