@@ -125,13 +125,15 @@ const QString kProjectColumns =
     QStringLiteral("id::text, name, owner_id::text, created_at, updated_at, "
                    "(extract(epoch FROM created_at) * 1000000)::bigint");
 
-ApiResult listProjects(TenantCall &call) {
+// One page of `table` ordered by (created_at, id). `columns` ends with created_at in
+// microseconds (column `microsColumn`), which the cursor carries.
+ApiResult listPage(TenantCall &call, const QString &table, const QString &columns, int microsColumn,
+                   QJsonObject (*toJson)(const QSqlQuery &)) {
     ApiResult error;
     const auto page = parsePage(call.request, &error);
     if (!page)
         return error;
-    const QString base =
-        QStringLiteral("SELECT %1 FROM %2.projects ").arg(kProjectColumns, call.schema);
+    const QString base = QStringLiteral("SELECT %1 FROM %2.%3 ").arg(columns, call.schema, table);
     auto rows =
         page->afterId.isEmpty()
             ? call.exec(base + QStringLiteral("ORDER BY created_at, id LIMIT ?"), {page->limit + 1})
@@ -149,12 +151,16 @@ ApiResult listProjects(TenantCall &call) {
                               items.last().toObject().value(QStringLiteral("id")).toString());
             break;
         }
-        items.append(projectJson(q));
-        lastMicros = q.value(5).toLongLong();
+        items.append(toJson(q));
+        lastMicros = q.value(microsColumn).toLongLong();
     }
     return ApiResult::json(QJsonObject{
         {QStringLiteral("items"), items},
         {QStringLiteral("next_cursor"), next.isEmpty() ? QJsonValue() : QJsonValue(next)}});
+}
+
+ApiResult listProjects(TenantCall &call) {
+    return listPage(call, QStringLiteral("projects"), kProjectColumns, 5, projectJson);
 }
 
 ApiResult createProject(TenantCall &call) {
@@ -273,35 +279,7 @@ QJsonObject memberJson(const QSqlQuery &q) {
 }
 
 ApiResult listMembers(TenantCall &call) {
-    ApiResult error;
-    const auto page = parsePage(call.request, &error);
-    if (!page)
-        return error;
-    const QString base =
-        QStringLiteral("SELECT %1 FROM %2.users ").arg(kMemberColumns, call.schema);
-    auto rows =
-        page->afterId.isEmpty()
-            ? call.exec(base + QStringLiteral("ORDER BY created_at, id LIMIT ?"), {page->limit + 1})
-            : call.exec(base + kAfterCursor + QStringLiteral("ORDER BY created_at, id LIMIT ?"),
-                        {page->afterTime.toLongLong(), page->afterId, page->limit + 1});
-    if (!rows)
-        return call.failed(QString());
-    QSqlQuery &q = *rows;
-    QJsonArray items;
-    QString next;
-    qint64 lastMicros = 0;
-    while (q.next()) {
-        if (items.size() == page->limit) {
-            next = makeCursor(lastMicros,
-                              items.last().toObject().value(QStringLiteral("id")).toString());
-            break;
-        }
-        items.append(memberJson(q));
-        lastMicros = q.value(8).toLongLong();
-    }
-    return ApiResult::json(QJsonObject{
-        {QStringLiteral("items"), items},
-        {QStringLiteral("next_cursor"), next.isEmpty() ? QJsonValue() : QJsonValue(next)}});
+    return listPage(call, QStringLiteral("users"), kMemberColumns, 8, memberJson);
 }
 
 // Counts active owners other than `userId` (the last owner can be neither removed nor demoted).
